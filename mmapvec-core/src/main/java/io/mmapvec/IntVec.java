@@ -1,0 +1,366 @@
+package io.mmapvec;
+
+import io.mmapvec.internal.format.ElementLayout;
+import io.mmapvec.internal.format.ElementType;
+import io.mmapvec.internal.storage.Backend;
+import io.mmapvec.internal.storage.Storage;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.PrimitiveIterator;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+
+/**
+ * A growable vector of {@code int} values stored in a memory-mapped file.
+ *
+ * <pre>{@code
+ * try (IntVec v = IntVec.open(Path.of("values.vec"))) {
+ *   v.add(7);
+ *   v.set(0, 9);
+ *   v.sync(); // durable from here on
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads:</b> not thread-safe; one thread at a time, or external synchronisation. {@link
+ * #close()} may come from another thread: a thread still reading then gets an exception, never a
+ * crash.
+ *
+ * <p><b>Durability:</b> changes reach the device when {@link #sync()} or {@link #close()} returns,
+ * or as the {@link SyncPolicy} chosen at open says; after a crash the file opens as it was at the
+ * last sync, except that elements changed since may hold old or new values.
+ *
+ * <p><b>Lifetime:</b> after {@link #close()} every method throws {@link VecClosedException}.
+ * Memory belongs to the operating system's page cache, not to the Java heap.
+ */
+public final class IntVec implements Vec {
+  private static final ValueLayout.OfInt E = ValueLayout.JAVA_INT;
+  private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.INT);
+
+  private final Storage s;
+
+  private IntVec(Storage storage) {
+    this.s = storage;
+  }
+
+  /**
+   * Opens the vector in {@code path}, creating it if it does not exist, with {@link
+   * VecOptions#defaults()}: writable, exclusively locked.
+   *
+   * @param path the file
+   * @return the open vector
+   * @throws VecFormatException if the file is not a {@code int} vector with the default magic and
+   *     data version, or is damaged; the file is left as it was
+   * @throws VecLockedException if another process, or this JVM, has the file open
+   * @throws IOException if the file cannot be opened, created, locked or mapped
+   */
+  public static IntVec open(Path path) throws IOException {
+    return open(path, VecOptions.defaults());
+  }
+
+  /**
+   * Opens the vector in {@code path} as {@code options} say; a writable open creates the file if
+   * it does not exist, atomically (a crash never leaves a half-made file under this name).
+   *
+   * @param path the file
+   * @param options magic, data version, read-only, sync policy
+   * @return the open vector
+   * @throws VecFormatException if the file's magic, data version or element type differ from the
+   *     ones asked for, or the file is damaged; the file is left as it was
+   * @throws VecLockedException if another process, or this JVM, holds a conflicting lock
+   * @throws java.nio.file.NoSuchFileException if a read-only open finds no file
+   * @throws IOException if the file cannot be opened, created, locked or mapped
+   */
+  public static IntVec open(Path path, VecOptions options) throws IOException {
+    return open(path, options, Backend.current());
+  }
+
+  static IntVec open(Path path, VecOptions options, Backend backend) throws IOException {
+    return new IntVec(Storage.open(path, options, LAYOUT, backend));
+  }
+
+  /**
+   * {@return the element at {@code index}}
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   */
+  public int get(long index) {
+    return s.data().getAtIndex(E, s.readIndex(index));
+  }
+
+  /**
+   * Replaces the element at {@code index}.
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @param value the new value
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void set(long index, int value) {
+    long i = s.writeIndex(index);
+    s.data().setAtIndex(E, i, value);
+    s.wrote();
+  }
+
+  /**
+   * Appends {@code value}, growing the file when the capacity is exhausted.
+   *
+   * @param value the value
+   * @throws java.io.UncheckedIOException if the file cannot grow (for example, the disk is full);
+   *     the vector is unchanged
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void add(int value) {
+    long i = s.appendSlot();
+    s.data().setAtIndex(E, i, value);
+    s.appended(i);
+  }
+
+  /**
+   * Appends all of {@code values}.
+   *
+   * @param values the values, in order
+   * @throws java.io.UncheckedIOException if the file cannot grow; the vector is unchanged
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void addAll(int[] values) {
+    s.appendFrom(MemorySegment.ofArray(values));
+  }
+
+  /**
+   * Inserts {@code value} at {@code index}, shifting the elements from there up by one.
+   *
+   * @param index from 0 to {@code size()}
+   * @param value the value
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   * @throws java.io.UncheckedIOException if the file cannot grow; the vector is unchanged
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void insertAt(long index, int value) {
+    long i = s.openGap(index, 1);
+    s.data().setAtIndex(E, i, value);
+    s.wrote();
+  }
+
+  /**
+   * Removes the element at {@code index}, shifting the elements after it down by one.
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @return the removed element
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public int removeAt(long index) {
+    long i = s.writeIndex(index);
+    int removed = s.data().getAtIndex(E, i);
+    s.closeGap(i, 1);
+    return removed;
+  }
+
+  /**
+   * Removes the element at {@code index} by moving the last element into its place: constant
+   * time, but the order changes.
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @return the removed element
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public int swapRemoveAt(long index) {
+    long i = s.writeIndex(index);
+    int removed = s.data().getAtIndex(E, i);
+    s.swapRemove(i);
+    return removed;
+  }
+
+  /**
+   * Removes the last element.
+   *
+   * @return the removed element
+   * @throws NoSuchElementException if the vector is empty
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public int removeLast() {
+    long i = s.popIndex();
+    return s.data().getAtIndex(E, i);
+  }
+
+  /**
+   * Sets the size to {@code newSize}: shortens the vector, or appends copies of {@code fill}.
+   *
+   * @param newSize the new size, at least 0
+   * @param fill the value of new elements
+   * @throws IllegalArgumentException if {@code newSize} is negative
+   * @throws java.io.UncheckedIOException if the file cannot grow; the vector is unchanged
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void resize(long newSize, int fill) {
+    s.resize(newSize, MemorySegment.ofArray(new int[] {fill}));
+  }
+
+  /**
+   * Copies {@code length} elements starting at {@code fromIndex} into {@code dst}.
+   *
+   * @param fromIndex the first element to copy
+   * @param dst the destination array
+   * @param dstOffset where in {@code dst} the first element goes
+   * @param length how many elements
+   * @throws IndexOutOfBoundsException if a range is out of bounds
+   */
+  public void copyTo(long fromIndex, int[] dst, int dstOffset, int length) {
+    Objects.checkFromIndexSize(dstOffset, length, dst.length);
+    long from = s.readRange(fromIndex, length);
+    MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+  }
+
+  /**
+   * Overwrites {@code length} elements starting at {@code toIndex} with values from {@code src}.
+   *
+   * @param toIndex the first element to overwrite
+   * @param src the source array
+   * @param srcOffset where in {@code src} the first value is
+   * @param length how many elements
+   * @throws IndexOutOfBoundsException if a range is out of bounds
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void copyFrom(long toIndex, int[] src, int srcOffset, int length) {
+    Objects.checkFromIndexSize(srcOffset, length, src.length);
+    long to = s.writeRange(toIndex, length);
+    MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    s.wrote();
+  }
+
+  /**
+   * {@return the elements, copied into a new array}
+   *
+   * @throws IllegalStateException if there are more elements than a Java array can hold
+   */
+  public int[] toArray() {
+    int n = s.arrayLength();
+    int[] a = new int[n];
+    MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    return a;
+  }
+
+  /**
+   * {@return a stream of the elements} The stream covers the elements present when this
+   * method is called; it may be made parallel, since each element is read independently.
+   */
+  public IntStream stream() {
+    return LongStream.range(0, s.size()).mapToInt(this::get);
+  }
+
+  /** {@return an iterator over the elements} */
+  public PrimitiveIterator.OfInt iterator() {
+    return new PrimitiveIterator.OfInt() {
+      private long next;
+
+      @Override
+      public boolean hasNext() {
+        return next < s.size();
+      }
+
+      @Override
+      public int nextInt() {
+        if (next >= s.size()) {
+          throw new NoSuchElementException();
+        }
+        return get(next++);
+      }
+    };
+  }
+
+  /**
+   * Passes every element, in order, to {@code action}.
+   *
+   * @param action what to do with each element
+   */
+  public void forEach(IntConsumer action) {
+    MemorySegment d = s.data();
+    long n = s.size();
+    for (long i = 0; i < n; i++) {
+      action.accept(d.getAtIndex(E, i));
+    }
+  }
+
+  @Override
+  public long size() {
+    return s.size();
+  }
+
+  @Override
+  public long capacity() {
+    return s.capacity();
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return s.size() == 0;
+  }
+
+  @Override
+  public long elementByteSize() {
+    return E.byteSize();
+  }
+
+  @Override
+  public Path path() {
+    return s.path();
+  }
+
+  @Override
+  public VecOptions options() {
+    return s.options();
+  }
+
+  @Override
+  public void truncate(long newSize) {
+    s.truncate(newSize);
+  }
+
+  @Override
+  public void clear() {
+    s.truncate(0);
+  }
+
+  @Override
+  public void reserve(long additional) throws IOException {
+    s.reserve(additional);
+  }
+
+  @Override
+  public void shrinkToFit() throws IOException {
+    s.shrinkToFit();
+  }
+
+  @Override
+  public MemorySegment asSegment() {
+    return s.asSegment();
+  }
+
+  @Override
+  public VecStats stats() {
+    return s.stats();
+  }
+
+  @Override
+  public void sync() throws IOException {
+    s.sync();
+  }
+
+  @Override
+  public void close() throws IOException {
+    s.close();
+  }
+
+  /** {@return the type, file and size, for logs} */
+  @Override
+  public String toString() {
+    return "IntVec[" + s.path() + (s.isClosed() ? ", closed]" : ", size=" + s.size() + "]");
+  }
+}

@@ -1,0 +1,143 @@
+package io.mmapvec.internal.posix;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import io.mmapvec.NativeCallException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+
+/**
+ * Whole-file advisory locks: open-file-description locks ({@code fcntl(F_OFD_SETLK)}) and {@code
+ * flock}. Both belong to the open file description, so they survive the closing of other
+ * descriptors on the same file and vanish with the last close of their own.
+ */
+final class Locks {
+  private Locks() {}
+
+  // The same on x86_64 and aarch64.
+  private static final int F_OFD_SETLK = 37; // Linux >= 3.15
+  private static final short F_RDLCK = 0;
+  private static final short F_WRLCK = 1;
+  private static final short SEEK_SET = 0;
+  private static final int LOCK_SH = 1;
+  private static final int LOCK_EX = 2;
+  private static final int LOCK_NB = 4;
+
+  // struct flock, the same 32 bytes on x86_64 and aarch64.
+  private static final StructLayout FLOCK_LAYOUT =
+      MemoryLayout.structLayout(
+          JAVA_SHORT.withName("l_type"),
+          JAVA_SHORT.withName("l_whence"),
+          MemoryLayout.paddingLayout(4),
+          JAVA_LONG.withName("l_start"),
+          JAVA_LONG.withName("l_len"),
+          JAVA_INT.withName("l_pid"),
+          MemoryLayout.paddingLayout(4));
+
+  private static final long L_TYPE = 0;
+  private static final long L_WHENCE = 2;
+  private static final long L_START = 8;
+  private static final long L_LEN = 16;
+  private static final long L_PID = 24;
+
+  static {
+    assert FLOCK_LAYOUT.byteSize() == 32;
+    assert FLOCK_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("l_pid")) == L_PID;
+  }
+
+  // int fcntl(int fd, int cmd, ... /* struct flock * */);
+  private static final MethodHandle FCNTL =
+      Libc.downcall(
+          "fcntl",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+          Libc.CAPTURE_ERRNO,
+          Linker.Option.firstVariadicArg(2));
+
+  // int flock(int fd, int operation);
+  private static final MethodHandle FLOCK =
+      Libc.downcall("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Libc.CAPTURE_ERRNO);
+
+  /**
+   * Tries {@code fcntl(fd, F_OFD_SETLK)} over the whole file (however far it grows), without
+   * waiting. Conflicts with OFD locks of other open file descriptions, even in this process, and
+   * with classic {@code fcntl} locks ({@code lockf}, {@code FileChannel.lock}) of other processes.
+   *
+   * @param fd the descriptor (writable for an exclusive lock)
+   * @param exclusive a write lock if true, a read lock if false
+   * @param file the file, for the message
+   * @return true if taken, false if another holder conflicts (EAGAIN or EACCES)
+   * @throws NativeCallException on any other failure
+   */
+  static boolean tryLockOfd(int fd, boolean exclusive, Path file) throws NativeCallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Libc.callState(arena);
+      MemorySegment lock = arena.allocate(FLOCK_LAYOUT); // zeroed
+      lock.set(JAVA_SHORT, L_TYPE, exclusive ? F_WRLCK : F_RDLCK);
+      lock.set(JAVA_SHORT, L_WHENCE, SEEK_SET);
+      lock.set(JAVA_LONG, L_START, 0); // from the start ...
+      lock.set(JAVA_LONG, L_LEN, 0); // ... to the end however far the file grows
+      lock.set(JAVA_INT, L_PID, 0); // must be 0 for OFD locks, else EINVAL
+      while (true) {
+        int result;
+        try {
+          result = (int) FCNTL.invokeExact(state, fd, F_OFD_SETLK, lock);
+        } catch (Throwable t) {
+          throw Libc.rethrow(t);
+        }
+        if (result != -1) {
+          return true;
+        }
+        int errno = Libc.errno(state);
+        if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
+          return false;
+        }
+        if (errno != Errno.EINTR) {
+          throw Errno.failure("fcntl(F_OFD_SETLK)", errno, file);
+        }
+      }
+    }
+  }
+
+  /**
+   * Tries {@code flock(fd, LOCK_EX or LOCK_SH | LOCK_NB)}.
+   *
+   * @param fd the descriptor
+   * @param exclusive {@code LOCK_EX} if true, {@code LOCK_SH} if false
+   * @param file the file, for the message
+   * @return true if taken, false if another holder conflicts (EWOULDBLOCK)
+   * @throws NativeCallException on any other failure
+   */
+  static boolean tryFlock(int fd, boolean exclusive, Path file) throws NativeCallException {
+    int operation = exclusive ? LOCK_EX : LOCK_SH;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Libc.callState(arena);
+      while (true) {
+        int result;
+        try {
+          result = (int) FLOCK.invokeExact(state, fd, operation | LOCK_NB);
+        } catch (Throwable t) {
+          throw Libc.rethrow(t);
+        }
+        if (result == 0) {
+          return true;
+        }
+        int errno = Libc.errno(state);
+        if (errno == Errno.EAGAIN) { // EWOULDBLOCK is EAGAIN on Linux
+          return false;
+        }
+        if (errno != Errno.EINTR) {
+          throw Errno.failure("flock", errno, file);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.mmapvec.internal.storage;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One open file of a {@link Backend}. Owned by one {@link Storage}; not thread-safe.
+ */
+interface BackendFile {
+
+  /** {@return the file's identity (device and inode)} */
+  FileId id() throws IOException;
+
+  /** {@return the file's size in bytes, asked of the OS} */
+  long size() throws IOException;
+
+  /**
+   * Tries to take the advisory locks, non-blocking: exclusive for a writer, shared for a reader.
+   *
+   * @return false when another holder conflicts
+   */
+  boolean tryLock(boolean exclusive) throws IOException;
+
+  /** {@return the pid of a process holding a lock on this file, or -1 if unknown} */
+  long lockHolderPid();
+
+  /** Reads from offset 0 into {@code dst} until full or end of file; returns the bytes read. */
+  long readHeader(MemorySegment dst) throws IOException;
+
+  /** Writes {@code src} at {@code offset}. */
+  void write(MemorySegment src, long offset) throws IOException;
+
+  /**
+   * Allocates blocks so the file is {@code newSize} bytes long with no hole from {@code oldSize}
+   * on: afterwards no store into a mapped page below {@code newSize} can fault for lack of space.
+   */
+  void allocate(long oldSize, long newSize) throws IOException;
+
+  /** Shrinks the file to {@code newSize} bytes. */
+  void truncate(long newSize) throws IOException;
+
+  /**
+   * Maps {@code length} bytes from offset 0 into {@code arena} (writable or read-only as opened).
+   * Backends that reserve address space accept a length beyond the file size.
+   */
+  MemorySegment map(long length, Arena arena) throws IOException;
+
+  /** Writes {@code [offset, offset+length)} of a mapping from {@link #map} to the device. */
+  void syncRange(MemorySegment mapping, long offset, long length) throws IOException;
+
+  /** Makes the file's size and data durable ({@code fdatasync}). */
+  void syncFile() throws IOException;
+
+  /** Closes the file, releasing its locks. */
+  void close() throws IOException;
+}

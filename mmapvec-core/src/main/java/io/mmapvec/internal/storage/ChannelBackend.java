@@ -1,0 +1,207 @@
+package io.mmapvec.internal.storage;
+
+import io.mmapvec.internal.posix.Posix;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The portable fallback: {@link FileChannel} mapping and locking. Weaker than the native backend,
+ * and the warning from {@link Backend#current()} says how: its lock is a classic POSIX lock that
+ * the JVM drops when any descriptor of the file closes; it takes no {@code flock} lock; growth
+ * writes zeros to allocate blocks; mappings are exactly the file size, so growth remaps.
+ */
+final class ChannelBackend implements Backend {
+  static final ChannelBackend INSTANCE = new ChannelBackend();
+
+  private static final int ZERO_CHUNK = 1 << 20;
+
+  private ChannelBackend() {}
+
+  @Override
+  public String name() {
+    return "channel";
+  }
+
+  @Override
+  public int pageSize() {
+    return 4096;
+  }
+
+  @Override
+  public boolean reservesAddressSpace() {
+    return false;
+  }
+
+  @Override
+  public BackendFile open(Path path, boolean writable, boolean createExclusive)
+      throws IOException {
+    FileChannel ch;
+    if (createExclusive) {
+      ch =
+          FileChannel.open(
+              path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } else if (writable) {
+      ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } else {
+      ch = FileChannel.open(path, StandardOpenOption.READ);
+    }
+    return new ChannelFile(path, ch, writable || createExclusive);
+  }
+
+  @Override
+  public void publishNoReplace(Path from, Path to) throws IOException {
+    try {
+      // A hard link never replaces an existing name: of two racing creators, one gets
+      // FileAlreadyExistsException.
+      Files.createLink(to, from);
+    } catch (UnsupportedOperationException e) {
+      if (Files.exists(to)) {
+        throw new FileAlreadyExistsException(to.toString());
+      }
+      Files.move(from, to);
+      return;
+    }
+    Files.delete(from);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open or sync a directory; the file itself was synced.
+    }
+  }
+
+  @Override
+  public void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // Best effort, as in the native backend.
+    }
+  }
+
+  private static final class ChannelFile implements BackendFile {
+    private final Path path;
+    private final FileChannel ch;
+    private final boolean writable;
+    private FileLock lock;
+
+    ChannelFile(Path path, FileChannel ch, boolean writable) {
+      this.path = path;
+      this.ch = ch;
+      this.writable = writable;
+    }
+
+    @Override
+    public FileId id() throws IOException {
+      try {
+        long dev = ((Number) Files.getAttribute(path, "unix:dev")).longValue();
+        long ino = ((Number) Files.getAttribute(path, "unix:ino")).longValue();
+        return new FileId(dev, ino);
+      } catch (UnsupportedOperationException | IllegalArgumentException e) {
+        // Not a Unix file system: the real path is the best identity there is.
+        return new FileId(0, path.toRealPath().toString().hashCode());
+      }
+    }
+
+    @Override
+    public long size() throws IOException {
+      return ch.size();
+    }
+
+    @Override
+    public boolean tryLock(boolean exclusive) throws IOException {
+      lock = ch.tryLock(0, Long.MAX_VALUE, !exclusive);
+      return lock != null;
+    }
+
+    @Override
+    public long lockHolderPid() {
+      try {
+        FileId id = id();
+        return Posix.lockHolderPid(id.dev(), id.ino());
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+
+    @Override
+    public long readHeader(MemorySegment dst) throws IOException {
+      ByteBuffer buf = dst.asByteBuffer();
+      long pos = 0;
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, pos);
+        if (n < 0) {
+          break;
+        }
+        pos += n;
+      }
+      return pos;
+    }
+
+    @Override
+    public void write(MemorySegment src, long offset) throws IOException {
+      ByteBuffer buf = src.asByteBuffer();
+      long pos = offset;
+      while (buf.hasRemaining()) {
+        pos += ch.write(buf, pos);
+      }
+    }
+
+    @Override
+    public void allocate(long oldSize, long newSize) throws IOException {
+      // No fallocate here: write real zeros, so that no mapped page is a hole that could raise
+      // SIGBUS on a full disk.
+      ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
+      long pos = oldSize;
+      while (pos < newSize) {
+        zeros.clear().limit((int) Math.min(ZERO_CHUNK, newSize - pos));
+        while (zeros.hasRemaining()) {
+          pos += ch.write(zeros, pos);
+        }
+      }
+    }
+
+    @Override
+    public void truncate(long newSize) throws IOException {
+      ch.truncate(newSize);
+    }
+
+    @Override
+    public MemorySegment map(long length, Arena arena) throws IOException {
+      return ch.map(
+          writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
+          0,
+          length,
+          arena);
+    }
+
+    @Override
+    public void syncRange(MemorySegment mapping, long offset, long length) throws IOException {
+      if (length > 0) {
+        mapping.asSlice(offset, length).force();
+      }
+    }
+
+    @Override
+    public void syncFile() throws IOException {
+      ch.force(false);
+    }
+
+    @Override
+    public void close() throws IOException {
+      // Closing the channel releases the lock.
+      ch.close();
+    }
+  }
+}

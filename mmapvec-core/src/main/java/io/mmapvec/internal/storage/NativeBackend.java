@@ -1,0 +1,147 @@
+package io.mmapvec.internal.storage;
+
+import io.mmapvec.NativeCallException;
+import io.mmapvec.internal.posix.FileStat;
+import io.mmapvec.internal.posix.Posix;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/**
+ * The Linux backend: {@code open(O_CLOEXEC)}, an OFD lock and a {@code flock} lock, {@code
+ * fallocate} growth beneath one reserved mapping, {@code msync}/{@code fdatasync}. Every call goes
+ * through {@link Posix}.
+ */
+final class NativeBackend implements Backend {
+  static final NativeBackend INSTANCE = new NativeBackend();
+
+  private NativeBackend() {}
+
+  @Override
+  public String name() {
+    return "native";
+  }
+
+  @Override
+  public int pageSize() {
+    return Posix.pageSize();
+  }
+
+  @Override
+  public boolean reservesAddressSpace() {
+    return true;
+  }
+
+  @Override
+  public BackendFile open(Path path, boolean writable, boolean createExclusive)
+      throws IOException {
+    return new NativeFile(path, Posix.open(path, writable, createExclusive), writable);
+  }
+
+  @Override
+  public void publishNoReplace(Path from, Path to) throws IOException {
+    Posix.renameNoReplace(from, to);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    Posix.fsyncDirectory(dir);
+  }
+
+  @Override
+  public void deleteQuietly(Path path) {
+    try {
+      Posix.unlink(path);
+    } catch (IOException ignored) {
+      // Best effort: a leftover temporary file is harmless and never has the final name.
+    }
+  }
+
+  private static final class NativeFile implements BackendFile {
+    private final Path path;
+    private final int fd;
+    private final boolean writable;
+    private FileStat stat;
+
+    NativeFile(Path path, int fd, boolean writable) {
+      this.path = path;
+      this.fd = fd;
+      this.writable = writable;
+    }
+
+    private FileStat stat() throws NativeCallException {
+      if (stat == null) {
+        stat = Posix.fstat(fd, path);
+      }
+      return stat;
+    }
+
+    @Override
+    public FileId id() throws IOException {
+      FileStat s = stat();
+      return new FileId(s.dev(), s.ino());
+    }
+
+    @Override
+    public long size() throws IOException {
+      return Posix.fstat(fd, path).size();
+    }
+
+    @Override
+    public boolean tryLock(boolean exclusive) throws IOException {
+      // Both kinds, so that processes using fcntl/lockf and processes using flock are all excluded.
+      return Posix.tryLockOfd(fd, exclusive, path) && Posix.tryFlock(fd, exclusive, path);
+    }
+
+    @Override
+    public long lockHolderPid() {
+      try {
+        FileStat s = stat();
+        return Posix.lockHolderPid(s.dev(), s.ino());
+      } catch (NativeCallException e) {
+        return -1;
+      }
+    }
+
+    @Override
+    public long readHeader(MemorySegment dst) throws IOException {
+      return Posix.pread(fd, dst, 0, path);
+    }
+
+    @Override
+    public void write(MemorySegment src, long offset) throws IOException {
+      Posix.pwrite(fd, src, offset, path);
+    }
+
+    @Override
+    public void allocate(long oldSize, long newSize) throws IOException {
+      Posix.fallocate(fd, oldSize, newSize - oldSize, path);
+    }
+
+    @Override
+    public void truncate(long newSize) throws IOException {
+      Posix.ftruncate(fd, newSize, path);
+    }
+
+    @Override
+    public MemorySegment map(long length, Arena arena) throws IOException {
+      return Posix.mmap(fd, length, writable, arena, path);
+    }
+
+    @Override
+    public void syncRange(MemorySegment mapping, long offset, long length) throws IOException {
+      Posix.msync(mapping, offset, length, path);
+    }
+
+    @Override
+    public void syncFile() throws IOException {
+      Posix.fdatasync(fd, path);
+    }
+
+    @Override
+    public void close() throws IOException {
+      Posix.close(fd, path);
+    }
+  }
+}
