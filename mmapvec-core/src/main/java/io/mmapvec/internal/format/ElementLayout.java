@@ -31,7 +31,10 @@ public record ElementLayout(
     return new ElementLayout(primitive, primitive.byteSize(), primitive.byteSize(), List.of());
   }
 
-  /** {@return a short human description, e.g. "long (8 bytes)" or "struct{long t@0, ...} (24 bytes)"} */
+  /**
+   * {@return a short human description, e.g. "long (8 bytes)" or "struct{long t@0, ...} (24
+   * bytes)"}
+   */
   public String describe() {
     if (type != ElementType.STRUCT) {
       return type.javaName() + " (" + byteSize + " bytes)";
@@ -39,10 +42,18 @@ public record ElementLayout(
     StringBuilder b = new StringBuilder("struct{");
     for (int i = 0; i < fields.size(); i++) {
       FieldLayout f = fields.get(i);
-      b.append(i == 0 ? "" : ", ").append(f.type().javaName()).append(' ').append(f.name())
-          .append('@').append(f.offset());
+      b.append(i == 0 ? "" : ", ")
+          .append(f.type().javaName())
+          .append(' ')
+          .append(f.name())
+          .append('@')
+          .append(f.offset());
     }
-    return b.append("} (").append(byteSize).append(" bytes, align ").append(byteAlignment)
-        .append(')').toString();
+    return b.append("} (")
+        .append(byteSize)
+        .append(" bytes, align ")
+        .append(byteAlignment)
+        .append(')')
+        .toString();
   }
 }

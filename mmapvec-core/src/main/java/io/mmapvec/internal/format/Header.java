@@ -7,9 +7,10 @@ package io.mmapvec.internal.format;
  * @param formatVersion the format version (1)
  * @param pageSizeAtCreate page size of the machine that created the file (informational)
  * @param createdMillis creation time, epoch milliseconds (informational)
- * @param activeSlot index (0 or 1) of the slot that won: valid, with the higher sequence
+ * @param activeSlot index (0 or 1) of the slot that won: valid, with the higher sequence (slot 0 if
+ *     both are valid with the same sequence, which no sync writes)
  * @param active the winning slot
- * @param other the other slot, or null when it is empty or fails its checksum
+ * @param other the other slot, or null when it is empty, fails its checksum or has sequence 0
  */
 public record Header(
     Identity identity,

@@ -26,9 +26,9 @@ import java.util.zip.CRC32C;
  * in the native byte order of the machine that wrote the file; the byte-order marker tells.
  *
  * <p>The header is an identity block with the element field table in the first 4 KiB page (written
- * once, at create) and two commit slots, at 4096 and 8192, each in its own page and 512-byte sector.
- * A sync writes the inactive slot with the next sequence number after the data it covers is durable;
- * on open the valid slot with the higher sequence wins (durability rules 3 and 4).
+ * once, at create) and two commit slots, at 4096 and 8192, each in its own page and 512-byte
+ * sector. A sync writes the inactive slot with the next sequence number after the data it covers is
+ * durable; on open the valid slot with the higher sequence wins (durability rules 3 and 4).
  *
  * <p><b>Threads:</b> stateless; every method may be called from any thread, as long as no other
  * thread writes the segments passed in at the same time.
@@ -89,6 +89,10 @@ public final class HeaderFormat {
   private static final long SLOT_OFF_CRC = 60;
 
   private static final int MAGIC_BYTES = 8;
+
+  /** Magic and signature: the bytes needed to tell whose file this is. */
+  private static final long IDENTIFY_BYTES = 16;
+
   private static final byte[] SIGNATURE = "mmapvec\0".getBytes(StandardCharsets.US_ASCII);
   private static final short MARKER = 0x1234;
   private static final short MARKER_SWAPPED = 0x3412;
@@ -207,7 +211,8 @@ public final class HeaderFormat {
           "commit sequence is " + value.sequence() + ", expected >= 1");
     }
     if (value.length() < 0) {
-      throw new IllegalArgumentException("committed length is " + value.length() + ", expected >= 0");
+      throw new IllegalArgumentException(
+          "committed length is " + value.length() + ", expected >= 0");
     }
     MemorySegment s = MemorySegment.ofArray(new byte[(int) SLOT_BYTES]);
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, value.sequence());
@@ -224,7 +229,8 @@ public final class HeaderFormat {
    * <p>Never throws anything but {@link VecFormatException} because of the bytes in {@code src}:
    * every field is checked before it is used.
    *
-   * @param src the file's first bytes (up to {@link #HEADER_READ_BYTES}; fewer if the file is shorter)
+   * @param src the file's first bytes (up to {@link #HEADER_READ_BYTES}; fewer if the file is
+   *     shorter)
    * @param fileSize the file's size in bytes
    * @param expected the identity the application asks for
    * @param file the file, for messages
@@ -244,7 +250,8 @@ public final class HeaderFormat {
    * The layout must still be one the format can describe, and the magic eight printable ASCII
    * characters.
    *
-   * @param src the file's first bytes (up to {@link #HEADER_READ_BYTES}; fewer if the file is shorter)
+   * @param src the file's first bytes (up to {@link #HEADER_READ_BYTES}; fewer if the file is
+   *     shorter)
    * @param fileSize the file's size in bytes
    * @param file the file, for messages
    * @return the validated header, with the identity found in the file
@@ -256,7 +263,9 @@ public final class HeaderFormat {
     return validate(src, fileSize, null, file);
   }
 
-  /** The checks of rule 10, in order; those comparing with {@code expected} only when it is given. */
+  /**
+   * The checks of rule 10, in order; those comparing with {@code expected} only when it is given.
+   */
   private static Header validate(MemorySegment src, long fileSize, Identity expected, Path file)
       throws VecFormatException {
     Objects.requireNonNull(src, "src");
@@ -266,7 +275,7 @@ public final class HeaderFormat {
     long available = Math.min(src.byteSize(), fileSize);
 
     // a. Enough bytes to tell what the file is.
-    if (available < OFF_MARKER) {
+    if (available < IDENTIFY_BYTES) {
       throw new VecFormatException(Reason.TRUNCATED, shortMessage(src, fileSize), file);
     }
 
@@ -473,7 +482,10 @@ public final class HeaderFormat {
     long alignment = u32(src, OFF_ELEMENT_ALIGNMENT);
     long count = u32(src, OFF_FIELD_COUNT);
     if (expected != null) {
-      String difference = headDifference(expected, typeCode, type, size, alignment, count);
+      String difference = fieldDifference(src, expected, type, count);
+      if (difference == null) {
+        difference = headDifference(expected, typeCode, type, size, alignment, count);
+      }
       if (difference != null) {
         throw new VecFormatException(Reason.ELEMENT_TYPE_MISMATCH, difference, file);
       }
@@ -526,7 +538,14 @@ public final class HeaderFormat {
       }
       if (fieldType == null) {
         throw invalidLayout(
-            "field " + i + " '" + escape(name) + "' has type code " + fieldCode + ", " + knownCodes(),
+            "field "
+                + i
+                + " '"
+                + escape(name)
+                + "' has type code "
+                + fieldCode
+                + ", "
+                + knownCodes(),
             file);
       }
       FieldLayout field = new FieldLayout(name, fieldType, offset);
@@ -539,8 +558,79 @@ public final class HeaderFormat {
     return new ElementLayout(type, size, alignment, fields);
   }
 
-  /** {@return the first difference between the file's type, size, alignment, field count and
-   * {@code expected}'s, or null} */
+  /**
+   * {@return for a struct file opened as a struct, the first field that differs from {@code
+   * expected}'s or that only one side has, or null} Compared before the element size, which a
+   * differing field usually changes too, so that the message names the field.
+   */
+  private static String fieldDifference(
+      MemorySegment src, ElementLayout expected, ElementType type, long count) {
+    if (type != ElementType.STRUCT || expected.type() != ElementType.STRUCT || count > MAX_FIELDS) {
+      return null;
+    }
+    List<FieldLayout> wanted = expected.fields();
+    int common = (int) Math.min(count, wanted.size());
+    for (int i = 0; i < common; i++) {
+      FieldLayout want = wanted.get(i);
+      long base = fieldBase(i);
+      String name = fieldName(src, base);
+      int fieldCode = u8(src, base + FIELD_OFF_TYPE_CODE);
+      ElementType fieldType = ElementType.ofCode(fieldCode);
+      long offset = u32(src, base + FIELD_OFF_OFFSET);
+      if (!name.equals(want.name()) || fieldType != want.type() || offset != want.offset()) {
+        return "field "
+            + i
+            + " is "
+            + describeField(name, fieldType, fieldCode, offset)
+            + " in the file, "
+            + describeField(want.name(), want.type(), want.type().code(), want.offset())
+            + " in the record";
+      }
+    }
+    if (count == wanted.size()) {
+      return null;
+    }
+    String only;
+    if (count > wanted.size()) {
+      long base = fieldBase(common);
+      int fieldCode = u8(src, base + FIELD_OFF_TYPE_CODE);
+      only =
+          describeField(
+                  fieldName(src, base),
+                  ElementType.ofCode(fieldCode),
+                  fieldCode,
+                  u32(src, base + FIELD_OFF_OFFSET))
+              + " is only in the file";
+    } else {
+      FieldLayout want = wanted.get(common);
+      only =
+          describeField(want.name(), want.type(), want.type().code(), want.offset())
+              + " is only in the record";
+    }
+    return "file holds struct elements with "
+        + count
+        + " fields, opened as struct with "
+        + wanted.size()
+        + " fields: field "
+        + common
+        + " "
+        + only;
+  }
+
+  /** {@return the name in the field entry at {@code base}, up to its NUL, decoded leniently} */
+  private static String fieldName(MemorySegment src, long base) {
+    byte[] cell = bytes(src, base, FIELD_NAME_BYTES);
+    int n = 0;
+    while (n < FIELD_NAME_BYTES && cell[n] != 0) {
+      n++;
+    }
+    return new String(cell, 0, n, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@return the first difference between the file's type, size, alignment, field count and {@code
+   * expected}'s, or null}
+   */
   private static String headDifference(
       ElementLayout expected,
       int typeCode,
@@ -631,7 +721,9 @@ public final class HeaderFormat {
     return null;
   }
 
-  /** {@return what is wrong with field {@code index} of an element of {@code size} bytes, or null} */
+  /**
+   * {@return what is wrong with field {@code index} of an element of {@code size} bytes, or null}
+   */
   private static String fieldProblem(int index, FieldLayout f, long size) {
     String name = Objects.requireNonNull(f.name(), "field name");
     byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
@@ -682,7 +774,8 @@ public final class HeaderFormat {
     int computed = crc32c(s, 0, SLOT_OFF_CRC);
     if (stored != computed) {
       return new SlotRead(
-          null, "fails its checksum (stored " + hex32(stored) + ", computed " + hex32(computed) + ")");
+          null,
+          "fails its checksum (stored " + hex32(stored) + ", computed " + hex32(computed) + ")");
     }
     long sequence = s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE);
     if (sequence <= 0) {
@@ -815,8 +908,8 @@ public final class HeaderFormat {
   }
 
   /**
-   * {@return the text quoted, with quotes and backslashes escaped and control characters and unpaired
-   * surrogates as \\xNN or \\uNNNN}
+   * {@return the text quoted, with quotes and backslashes escaped and control characters and
+   * unpaired surrogates as \\xNN or \\uNNNN}
    */
   private static String quote(String text) {
     return '"' + escape(text) + '"';

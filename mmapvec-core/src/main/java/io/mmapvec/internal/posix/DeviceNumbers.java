@@ -1,9 +1,9 @@
 package io.mmapvec.internal.posix;
 
 /**
- * Splitting a {@code dev_t} into major and minor numbers and back, with glibc's encoding
- * ({@code gnu_dev_major}, {@code gnu_dev_minor}, {@code gnu_dev_makedev} in {@code
- * bits/sysmacros.h}): major in bits 8-19 and 44-63, minor in bits 0-7 and 20-43.
+ * Splitting a {@code dev_t} into major and minor numbers and back, with glibc's encoding ({@code
+ * gnu_dev_major}, {@code gnu_dev_minor}, {@code gnu_dev_makedev} in {@code bits/sysmacros.h}):
+ * major in bits 8-19 and 44-63, minor in bits 0-7 and 20-43.
  */
 final class DeviceNumbers {
   private DeviceNumbers() {}

@@ -73,8 +73,8 @@ final class Fd {
           Libc.CAPTURE_ERRNO);
 
   /**
-   * Opens a file, always with {@code O_CLOEXEC} so no child process inherits the descriptor (or
-   * its locks); retried on EINTR.
+   * Opens a file, always with {@code O_CLOEXEC} so no child process inherits the descriptor (or its
+   * locks); retried on EINTR.
    *
    * @param path the file
    * @param writable {@code O_RDWR} if true, else {@code O_RDONLY}
@@ -253,8 +253,7 @@ final class Fd {
    * @return the number of bytes read, less than {@code dst.byteSize()} only at end of file
    * @throws NativeCallException if a read fails
    */
-  static long pread(int fd, MemorySegment dst, long offset, Path file)
-      throws NativeCallException {
+  static long pread(int fd, MemorySegment dst, long offset, Path file) throws NativeCallException {
     if (dst.isReadOnly()) {
       throw new IllegalArgumentException("pread into a read-only segment");
     }
@@ -317,8 +316,7 @@ final class Fd {
    * @param file the file, for the message
    * @throws NativeCallException if a write fails
    */
-  static void pwrite(int fd, MemorySegment src, long offset, Path file)
-      throws NativeCallException {
+  static void pwrite(int fd, MemorySegment src, long offset, Path file) throws NativeCallException {
     if (offset < 0) {
       throw new IllegalArgumentException("negative file offset " + offset);
     }

@@ -19,12 +19,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The plumbing every family class shares: the one place that looks up libc symbols and makes
- * {@link MemorySegment}s of raw addresses (the two restricted operations), the {@code errno}
- * capture, and C strings for paths.
+ * The plumbing every family class shares: the one place that looks up libc symbols and makes {@link
+ * MemorySegment}s of raw addresses (the two restricted operations), the {@code errno} capture, and
+ * C strings for paths.
  *
- * <p>Initialising this class creates the native linker; only do so when {@link
- * Platform#AVAILABLE}.
+ * <p>Initialising this class creates the native linker; only do so when {@link Platform#AVAILABLE}.
  */
 final class Libc {
   private Libc() {}

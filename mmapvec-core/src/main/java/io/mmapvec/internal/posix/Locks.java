@@ -64,7 +64,8 @@ final class Locks {
 
   // int flock(int fd, int operation);
   private static final MethodHandle FLOCK =
-      Libc.downcall("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Libc.CAPTURE_ERRNO);
+      Libc.downcall(
+          "flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Libc.CAPTURE_ERRNO);
 
   /**
    * Tries {@code fcntl(fd, F_OFD_SETLK)} over the whole file (however far it grows), without

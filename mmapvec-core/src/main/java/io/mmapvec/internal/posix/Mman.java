@@ -30,15 +30,19 @@ final class Mman {
   private static final MethodHandle MMAP =
       Libc.downcall(
           "mmap",
-          FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+          FunctionDescriptor.of(
+              ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
           Libc.CAPTURE_ERRNO);
   // int munmap(void *addr, size_t length);
   private static final MethodHandle MUNMAP =
-      Libc.downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), Libc.CAPTURE_ERRNO);
+      Libc.downcall(
+          "munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), Libc.CAPTURE_ERRNO);
   // int msync(void *addr, size_t length, int flags);
   private static final MethodHandle MSYNC =
       Libc.downcall(
-          "msync", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), Libc.CAPTURE_ERRNO);
+          "msync",
+          FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+          Libc.CAPTURE_ERRNO);
   // long sysconf(int name);
   private static final MethodHandle SYSCONF =
       Libc.downcall("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
@@ -83,7 +87,8 @@ final class Mman {
       MemorySegment state = Libc.callState(call);
       try {
         address =
-            (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, MAP_SHARED, fd, 0L);
+            (MemorySegment)
+                MMAP.invokeExact(state, MemorySegment.NULL, length, prot, MAP_SHARED, fd, 0L);
       } catch (Throwable t) {
         throw Libc.rethrow(t);
       }
@@ -114,8 +119,8 @@ final class Mman {
   }
 
   /**
-   * {@code munmap} as an arena cleanup, which cannot throw: a failure (only possible with a
-   * wrong address or length, i.e. a bug here) is logged and otherwise ignored.
+   * {@code munmap} as an arena cleanup, which cannot throw: a failure (only possible with a wrong
+   * address or length, i.e. a bug here) is logged and otherwise ignored.
    */
   private static void munmapQuietly(long address, long length, Path file) {
     try (Arena call = Arena.ofConfined()) {

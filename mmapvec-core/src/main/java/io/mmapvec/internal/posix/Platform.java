@@ -3,9 +3,9 @@ package io.mmapvec.internal.posix;
 import java.util.Locale;
 
 /**
- * Where we run, decided once without any native call: the operating system, the architecture
- * (which fixes the constants and struct layouts that differ between x86_64 and aarch64), and
- * whether this module may make native calls at all.
+ * Where we run, decided once without any native call: the operating system, the architecture (which
+ * fixes the constants and struct layouts that differ between x86_64 and aarch64), and whether this
+ * module may make native calls at all.
  *
  * <p>Nothing here touches {@link java.lang.foreign.Linker}; the classes that do are only
  * initialised once {@link #AVAILABLE} is known to be true.
@@ -25,8 +25,8 @@ final class Platform {
 
     /**
      * Offset of {@code st_mode} in glibc's {@code struct stat}. x86_64 puts the 64-bit {@code
-     * st_nlink} first (st_nlink@16, st_mode@24); the generic layout of aarch64 has st_mode@16 and
-     * a 32-bit st_nlink@20. {@code st_dev}@0, {@code st_ino}@8 and {@code st_size}@48 agree.
+     * st_nlink} first (st_nlink@16, st_mode@24); the generic layout of aarch64 has st_mode@16 and a
+     * 32-bit st_nlink@20. {@code st_dev}@0, {@code st_ino}@8 and {@code st_size}@48 agree.
      */
     final long statModeOffset;
 

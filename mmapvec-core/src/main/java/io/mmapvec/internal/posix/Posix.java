@@ -10,22 +10,22 @@ import java.nio.file.Path;
  * The single entry point to the operating system: every libc call mmapvec makes goes through this
  * package, as FFM downcalls resolved once. Only usable when {@link #isAvailable()}.
  *
- * <p>Every method that fails throws {@link NativeCallException} naming the call, the errno and
- * the file, except where stated (file-not-found and already-exists map to the {@code
- * java.nio.file} exceptions).
+ * <p>Every method that fails throws {@link NativeCallException} naming the call, the errno and the
+ * file, except where stated (file-not-found and already-exists map to the {@code java.nio.file}
+ * exceptions).
  *
  * <p><b>Availability:</b> when {@link #isAvailable()} is false, no native function is ever bound
- * (the handles live in classes this one only touches once available), and every method that
- * needs one throws {@link UnsupportedOperationException} with {@link #unavailableReason()}.
- * {@link #isAvailable()}, {@link #unavailableReason()}, {@link #lockHolderPid} and {@link
+ * (the handles live in classes this one only touches once available), and every method that needs
+ * one throws {@link UnsupportedOperationException} with {@link #unavailableReason()}. {@link
+ * #isAvailable()}, {@link #unavailableReason()}, {@link #lockHolderPid} and {@link
  * #remoteFileSystemName} work everywhere.
  *
  * <p><b>Threads:</b> every method may be called from any thread. Calls interrupted by a signal
  * ({@code EINTR}) are retried, except {@code close}, after which Linux has always released the
  * descriptor.
  *
- * <p><b>Memory:</b> a segment from {@link #mmap} belongs to the caller's arena and is unmapped
- * when that arena closes; a call given a segment whose arena is closed throws {@link
+ * <p><b>Memory:</b> a segment from {@link #mmap} belongs to the caller's arena and is unmapped when
+ * that arena closes; a call given a segment whose arena is closed throws {@link
  * IllegalStateException}. Heap segments are accepted by {@link #pread} and {@link #pwrite} and
  * copied through a native buffer.
  */
@@ -41,9 +41,9 @@ public final class Posix {
 
   /**
    * {@return the kind of file system {@code fileSystemType} (an {@code f_type} from {@link
-   * #fileSystemType}) names when it is a network or FUSE file system, where lock and mmap
-   * coherence semantics differ from a local disk, or null for any other file system}
-   * For example {@code "NFS"}, {@code "CIFS/SMB"}, {@code "FUSE"}.
+   * #fileSystemType}) names when it is a network or FUSE file system, where lock and mmap coherence
+   * semantics differ from a local disk, or null for any other file system} For example {@code
+   * "NFS"}, {@code "CIFS/SMB"}, {@code "FUSE"}.
    *
    * @param fileSystemType the {@code f_type} of {@code statfs}
    */
@@ -63,7 +63,9 @@ public final class Posix {
     };
   }
 
-  /** {@return whether this backend works here: Linux on x86_64 or aarch64, native access enabled} */
+  /**
+   * {@return whether this backend works here: Linux on x86_64 or aarch64, native access enabled}
+   */
   public static boolean isAvailable() {
     return Platform.AVAILABLE;
   }
@@ -138,8 +140,8 @@ public final class Posix {
   /**
    * Tries to take an open-file-description lock ({@code F_OFD_SETLK}) on the whole file.
    *
-   * <p>It conflicts with OFD locks taken through any other open file description (another
-   * {@code open} of the file, even in this process) and with classic {@code fcntl} locks of other
+   * <p>It conflicts with OFD locks taken through any other open file description (another {@code
+   * open} of the file, even in this process) and with classic {@code fcntl} locks of other
    * processes; it is released only by the last close of this description.
    *
    * @param fd the descriptor (open for writing for an exclusive lock)
@@ -186,8 +188,8 @@ public final class Posix {
 
   /**
    * Allocates blocks for {@code [offset, offset+length)} with {@code fallocate(fd, 0, ...)},
-   * growing the file size if needed. EOPNOTSUPP is reported as a NativeCallException like any
-   * other error; the caller decides the fallback.
+   * growing the file size if needed. EOPNOTSUPP is reported as a NativeCallException like any other
+   * error; the caller decides the fallback.
    *
    * @param fd the descriptor, open for writing
    * @param offset the first byte to allocate
@@ -303,8 +305,8 @@ public final class Posix {
    *
    * @param dir the directory
    * @throws java.nio.file.NoSuchFileException if it does not exist
-   * @throws IOException a {@link NativeCallException} if {@code open} (ENOTDIR, ...), {@code
-   *     fsync} or {@code close} fails
+   * @throws IOException a {@link NativeCallException} if {@code open} (ENOTDIR, ...), {@code fsync}
+   *     or {@code close} fails
    */
   public static void fsyncDirectory(Path dir) throws IOException {
     requireAvailable();

@@ -9,14 +9,14 @@ import java.nio.file.Path;
 
 /**
  * Finds who holds a lock on a file by reading {@code /proc/locks}, for error messages only: the
- * answer can be stale by the time it is read, and can be missing (another pid namespace shows
- * pid 0 or nothing; OFD locks show pid -1 on recent kernels; btrfs subvolumes and overlayfs may
- * report a device number other than {@code st_dev}).
+ * answer can be stale by the time it is read, and can be missing (another pid namespace shows pid 0
+ * or nothing; OFD locks show pid -1 on recent kernels; btrfs subvolumes and overlayfs may report a
+ * device number other than {@code st_dev}).
  *
- * <p>A line reads {@code "ID: KIND MODE TYPE PID MAJOR:MINOR:INODE START END"}, for example
- * {@code "2: FLOCK  ADVISORY  WRITE 4321 fd:01:1234 0 EOF"}, with the device in hex and the
- * inode in decimal. A process waiting for a lock is listed as {@code "2: -> FLOCK ..."}; it does
- * not hold the lock and is skipped.
+ * <p>A line reads {@code "ID: KIND MODE TYPE PID MAJOR:MINOR:INODE START END"}, for example {@code
+ * "2: FLOCK ADVISORY WRITE 4321 fd:01:1234 0 EOF"}, with the device in hex and the inode in
+ * decimal. A process waiting for a lock is listed as {@code "2: -> FLOCK ..."}; it does not hold
+ * the lock and is skipped.
  */
 final class ProcLocks {
   private ProcLocks() {}
@@ -25,8 +25,8 @@ final class ProcLocks {
   static final Path PROC_LOCKS = Path.of("/proc/locks");
 
   /**
-   * {@return the first positive pid holding a lock on (dev, ino) in {@code locks}, or -1, also
-   * when the file cannot be read}
+   * {@return the first positive pid holding a lock on (dev, ino) in {@code locks}, or -1, also when
+   * the file cannot be read}
    *
    * @param locks a file in the format of {@code /proc/locks}
    * @param dev the device ({@code st_dev})

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * File and file-system metadata: {@code fstat} (or {@code statx} where glibc lacks an {@code
- * fstat} symbol) and {@code fstatfs}.
+ * File and file-system metadata: {@code fstat} (or {@code statx} where glibc lacks an {@code fstat}
+ * symbol) and {@code fstatfs}.
  */
 final class Stat {
   private Stat() {}
@@ -54,7 +54,8 @@ final class Stat {
 
   // int fstatfs(int fd, struct statfs *buf); f_type (a long) is the first field on both.
   private static final MethodHandle FSTATFS =
-      Libc.downcall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), Libc.CAPTURE_ERRNO);
+      Libc.downcall(
+          "fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), Libc.CAPTURE_ERRNO);
 
   /**
    * {@code fstat} of the descriptor.
@@ -75,8 +76,8 @@ final class Stat {
   }
 
   /**
-   * {@code statx(fd, "", AT_EMPTY_PATH)}: what {@link #fstat} uses where glibc (before 2.33) has
-   * no {@code fstat} symbol; visible for tests.
+   * {@code statx(fd, "", AT_EMPTY_PATH)}: what {@link #fstat} uses where glibc (before 2.33) has no
+   * {@code fstat} symbol; visible for tests.
    *
    * @param fd the descriptor
    * @param file the file, for the message
@@ -84,7 +85,8 @@ final class Stat {
    * @throws NativeCallException if it fails
    */
   static FileStat fstatViaStatx(int fd, Path file) throws NativeCallException {
-    return viaStatx(STATX.orElseThrow(() -> new UnsatisfiedLinkError("libc has no statx")), fd, file);
+    return viaStatx(
+        STATX.orElseThrow(() -> new UnsatisfiedLinkError("libc has no statx")), fd, file);
   }
 
   private static FileStat viaFstat(MethodHandle fstat, int fd, Path file)
