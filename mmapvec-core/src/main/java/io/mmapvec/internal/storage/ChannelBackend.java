@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,14 +105,9 @@ final class ChannelBackend implements Backend {
 
     @Override
     public FileId id() throws IOException {
-      try {
-        long dev = ((Number) Files.getAttribute(path, "unix:dev")).longValue();
-        long ino = ((Number) Files.getAttribute(path, "unix:ino")).longValue();
-        return new FileId(dev, ino);
-      } catch (UnsupportedOperationException | IllegalArgumentException e) {
-        // Not a Unix file system: the real path is the best identity there is.
-        return new FileId(0, path.toRealPath().toString().hashCode());
-      }
+      // FileChannel cannot fstat; the name was just opened, and Storage compares this with the
+      // identity it registered, so a file replaced in between is noticed.
+      return FileId.of(path);
     }
 
     @Override
@@ -121,7 +117,11 @@ final class ChannelBackend implements Backend {
 
     @Override
     public boolean tryLock(boolean exclusive) throws IOException {
-      lock = ch.tryLock(0, Long.MAX_VALUE, !exclusive);
+      try {
+        lock = ch.tryLock(0, Long.MAX_VALUE, !exclusive);
+      } catch (OverlappingFileLockException e) {
+        return false; // this JVM holds a FileChannel lock on the file elsewhere
+      }
       return lock != null;
     }
 

@@ -1,49 +1,74 @@
 package io.mmapvec.internal.storage;
 
-import java.util.function.Consumer;
+import java.io.IOException;
 
 /**
- * Test-only observation and crash points on every step of sync, growth, create and shrink
- * (durability test 2). Production code pays one static-final null check per step, and only on the
- * slow paths.
+ * Test-only observation, crash and fault points on every step of sync, growth, create and shrink
+ * (durability tests 2 and 3, rule 7). Production code pays one static-final null check and one
+ * volatile read per step, only on the slow paths.
  *
  * <p>A child JVM started with {@code -Dmmapvec.test.crashAt=sync.afterData} halts (exit status
  * {@link #HALT_STATUS}, no shutdown hooks, no finalisation: as close to {@code kill -9} as Java
- * gets) the first time it reaches that point. In-process tests may instead install a listener that
- * sees every point (the power-loss simulator snapshots the file there).
+ * gets) the first time it reaches that point. In-process tests may instead install a {@link
+ * Listener}: it sees every point and every range that became durable (the power-loss simulator
+ * snapshots the file there), and may throw an {@link IOException} to inject a failure.
  */
 public final class CrashHooks {
   /** The exit status of a JVM halted at a crash point. */
   public static final int HALT_STATUS = 77;
 
   private static final String HALT_AT = System.getProperty("mmapvec.test.crashAt");
-  private static volatile Consumer<String> listener;
+  private static volatile Listener listener;
 
   private CrashHooks() {}
 
-  /**
-   * Installs (or with null removes) the listener that sees every point, in the thread that reaches
-   * it. For tests only.
-   *
-   * @param l the listener, or null
-   */
-  public static void setListener(Consumer<String> l) {
-    listener = l;
+  /** What a test sees; every method runs in the thread that reached the point. */
+  public interface Listener {
+    /**
+     * A named point was reached, such as {@code "sync.afterData"} (docs/DURABILITY.md lists them).
+     *
+     * @param point the point's name
+     * @param file the file involved
+     * @throws IOException to make the step fail as if the system call had failed there
+     */
+    void reached(String point, java.nio.file.Path file) throws IOException;
+
+    /**
+     * A system call returned that made bytes durable: {@code msync} of {@code [offset,
+     * offset+length)} (page-rounded by the kernel), or {@code fdatasync} of the whole file
+     * (offset 0, length {@link Long#MAX_VALUE}), which also makes the file size durable.
+     *
+     * @param file the file
+     * @param offset the first byte made durable
+     * @param length how many bytes
+     */
+    default void durable(java.nio.file.Path file, long offset, long length) {}
   }
 
   /**
-   * Marks that {@code point} was reached.
+   * Installs (or with null removes) the listener. For tests only.
    *
-   * @param point a name such as {@code "sync.afterData"}, listed in docs/DURABILITY.md
+   * @param l the listener, or null
    */
-  static void reach(String point) {
+  public static void setListener(Listener l) {
+    listener = l;
+  }
+
+  static void reach(String point, java.nio.file.Path file) throws IOException {
     if (HALT_AT != null && HALT_AT.equals(point)) {
       System.out.flush();
       Runtime.getRuntime().halt(HALT_STATUS);
     }
-    Consumer<String> l = listener;
+    Listener l = listener;
     if (l != null) {
-      l.accept(point);
+      l.reached(point, file);
+    }
+  }
+
+  static void durable(java.nio.file.Path file, long offset, long length) {
+    Listener l = listener;
+    if (l != null) {
+      l.durable(file, offset, length);
     }
   }
 }

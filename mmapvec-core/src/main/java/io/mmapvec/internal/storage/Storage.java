@@ -225,9 +225,9 @@ public final class Storage {
     Identity identity = new Identity(options.magic(), options.dataVersion(), layout);
     boolean writable = !options.readOnly();
     for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-      BackendFile f;
+      FileId id;
       try {
-        f = backend.open(path, writable, false);
+        id = FileId.of(path);
       } catch (NoSuchFileException e) {
         if (!writable) {
           throw e;
@@ -238,24 +238,48 @@ public final class Storage {
         }
         continue; // another creator won the race: open its file
       }
-      return openExisting(path, options, layout, identity, backend, f, writable);
+      // Rule 9, before any descriptor exists: closing a descriptor of a file drops every classic
+      // POSIX lock this process holds on it, so a refused second open must not open one.
+      OpenFiles.register(id, path);
+      Storage opened = null;
+      try {
+        opened = openRegistered(path, options, layout, identity, backend, id, writable);
+      } finally {
+        if (opened == null) {
+          OpenFiles.unregister(id);
+        }
+      }
+      if (opened != null) {
+        return opened;
+      }
     }
     throw new IOException("file keeps appearing and disappearing while opening (" + path + ")");
   }
 
-  private static Storage openExisting(
+  /**
+   * Opens, locks, validates and maps the file registered as {@code id}. {@return the storage, or
+   * null if the name now leads to another file (replaced or removed since it was looked up)}
+   */
+  private static Storage openRegistered(
       Path path,
       VecOptions options,
       ElementLayout layout,
       Identity identity,
       Backend backend,
-      BackendFile f,
+      FileId id,
       boolean writable)
       throws IOException {
-    FileId fid = null;
+    BackendFile f;
     try {
-      fid = f.id();
-      OpenFiles.register(fid, path);
+      f = backend.open(path, writable, false);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    try {
+      if (!f.id().equals(id)) {
+        closeQuietly(f);
+        return null;
+      }
       // Rule 2: the lock comes before reading the header.
       if (!f.tryLock(writable)) {
         long pid = f.lockHolderPid();
@@ -263,19 +287,11 @@ public final class Storage {
       }
       long fileBytes = f.size();
       Header header = readHeader(f, fileBytes, identity, path);
-      return new Storage(path, options, layout, backend, f, fid, header, fileBytes);
+      return new Storage(path, options, layout, backend, f, id, header, fileBytes);
     } catch (Throwable t) {
       closeQuietly(f);
-      if (fid != null && !(t instanceof VecLockedException && isRegisteredElsewhere(t))) {
-        OpenFiles.unregister(fid);
-      }
       throw t;
     }
-  }
-
-  /** A registry refusal must not remove the other open's registration. */
-  private static boolean isRegisteredElsewhere(Throwable t) {
-    return t.getMessage() != null && t.getMessage().startsWith("file is already open in this JVM");
   }
 
   private static String lockedDetail(long pid, boolean writable) {
@@ -312,6 +328,12 @@ public final class Storage {
     if (dir == null || !Files.isDirectory(dir)) {
       throw new NoSuchFileException(path.toString(), null, "directory does not exist");
     }
+    if (Files.isSymbolicLink(path)) {
+      throw new NoSuchFileException(
+          path.toString(),
+          null,
+          "symbolic link to a missing file; create the vector at the link's target instead");
+    }
     Path tmp =
         dir.resolve(
             "."
@@ -320,7 +342,7 @@ public final class Storage {
                 + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + ".tmp");
     BackendFile f = backend.open(tmp, true, true);
-    CrashHooks.reach("create.afterTmpOpen");
+    CrashHooks.reach("create.afterTmpOpen", path);
     FileId fid = null;
     boolean published = false;
     boolean done = false;
@@ -333,24 +355,25 @@ public final class Storage {
       int page = backend.pageSize();
       long fileBytes = DATA_OFFSET + page;
       f.allocate(0, fileBytes);
-      CrashHooks.reach("create.afterAllocate");
+      CrashHooks.reach("create.afterAllocate", path);
       try (Arena a = Arena.ofConfined()) {
         MemorySegment header = a.allocate(HeaderFormat.HEADER_READ_BYTES);
         HeaderFormat.encodeNew(header, identity, page, System.currentTimeMillis());
         f.write(header, 0);
       }
-      CrashHooks.reach("create.afterHeader");
+      CrashHooks.reach("create.afterHeader", path);
       f.syncFile();
-      CrashHooks.reach("create.afterSync");
+      CrashHooks.durable(tmp, 0, Long.MAX_VALUE);
+      CrashHooks.reach("create.afterSync", path);
       try {
         backend.publishNoReplace(tmp, path);
       } catch (FileAlreadyExistsException raced) {
         return null;
       }
       published = true;
-      CrashHooks.reach("create.afterPublish");
+      CrashHooks.reach("create.afterPublish", path);
       backend.syncDirectory(dir);
-      CrashHooks.reach("create.afterDirSync");
+      CrashHooks.reach("create.afterDirSync", path);
       Header header = readHeader(f, f.size(), identity, path);
       Storage s = new Storage(path, options, layout, backend, f, fid, header, fileBytes);
       done = true;
@@ -746,16 +769,16 @@ public final class Storage {
       long newFileBytes = DATA_OFFSET + roundUpToPage(target * elementBytes);
       GrowthEvent event = new GrowthEvent();
       event.begin();
-      CrashHooks.reach("grow.beforeAllocate");
+      CrashHooks.reach("grow.beforeAllocate", path);
       file.allocate(fileBytes, newFileBytes);
-      CrashHooks.reach("grow.afterAllocate");
+      CrashHooks.reach("grow.afterAllocate", path);
       long oldFileBytes = fileBytes;
       fileBytes = newFileBytes;
       fileSizeChanged = true;
       boolean remap = newFileBytes > mappedBytes;
       if (remap) {
         mapTo(reservationFor(newFileBytes));
-        CrashHooks.reach("grow.afterRemap");
+        CrashHooks.reach("grow.afterRemap", path);
       }
       capacity = (fileBytes - DATA_OFFSET) / elementBytes;
       appendLimit = writeBlocked ? 0 : capacity;
@@ -844,26 +867,29 @@ public final class Storage {
     long bytes = 0;
     boolean sizeChanged = fileSizeChanged;
     try {
-      CrashHooks.reach("sync.begin");
+      CrashHooks.reach("sync.begin", path);
       if (hi > lo) {
         long from = DATA_OFFSET + lo * elementBytes;
         long len = (hi - lo) * elementBytes;
         file.syncRange(mapping, from, len);
+        CrashHooks.durable(path, from, len);
         bytes += roundUpToPage(from + len) - (from / pageSize * pageSize);
       }
-      CrashHooks.reach("sync.afterData");
+      CrashHooks.reach("sync.afterData", path);
       if (fileSizeChanged) {
         file.syncFile();
-        CrashHooks.reach("sync.afterFdatasync");
+        CrashHooks.durable(path, 0, Long.MAX_VALUE);
+        CrashHooks.reach("sync.afterFdatasync", path);
       }
       if (lengthChanged) {
         int slot = 1 - activeSlot;
         HeaderFormat.encodeSlot(
             mapping, slot, new CommitSlot(sequence + 1, length, System.currentTimeMillis()));
-        CrashHooks.reach("sync.afterSlotWrite");
+        CrashHooks.reach("sync.afterSlotWrite", path);
         file.syncRange(mapping, HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES);
+        CrashHooks.durable(path, HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES);
         bytes += pageSize;
-        CrashHooks.reach("sync.afterSlotSync");
+        CrashHooks.reach("sync.afterSlotSync", path);
         activeSlot = slot;
         sequence++;
         committedLength = length;
@@ -902,19 +928,21 @@ public final class Storage {
       }
       GrowthEvent event = new GrowthEvent();
       event.begin();
-      CrashHooks.reach("shrink.afterCommit");
+      CrashHooks.reach("shrink.afterCommit", path);
       // Remap first: views of the old mapping must not outlive the pages they cover.
       mapTo(reservationFor(newFileBytes));
-      CrashHooks.reach("shrink.afterRemap");
+      // The capacity follows the new mapping at once, so that it stays consistent even if the
+      // truncate below fails (the file is then merely longer than needed).
+      capacity = (newFileBytes - DATA_OFFSET) / elementBytes;
+      appendLimit = capacity;
+      CrashHooks.reach("shrink.afterRemap", path);
       long oldFileBytes = fileBytes;
       file.truncate(newFileBytes);
-      CrashHooks.reach("shrink.afterTruncate");
       fileBytes = newFileBytes;
-      capacity = (fileBytes - DATA_OFFSET) / elementBytes;
-      appendLimit = capacity;
       fileSizeChanged = true;
+      CrashHooks.reach("shrink.afterTruncate", path);
       sync("shrink");
-      CrashHooks.reach("shrink.afterSync");
+      CrashHooks.reach("shrink.afterSync", path);
       if (event.shouldCommit()) {
         event.path = path.toString();
         event.oldBytes = oldFileBytes;
