@@ -144,7 +144,7 @@ public final class IntVec implements Vec {
   public void insertAt(long index, int value) {
     long i = s.openGap(index, 1);
     s.data().setAtIndex(E, i, value);
-    s.wrote();
+    s.inserted(1);
   }
 
   /**
@@ -257,6 +257,7 @@ public final class IntVec implements Vec {
 
   /** {@return an iterator over the elements} */
   public PrimitiveIterator.OfInt iterator() {
+    s.checkOpen();
     return new PrimitiveIterator.OfInt() {
       private long next;
 
@@ -305,16 +306,19 @@ public final class IntVec implements Vec {
 
   @Override
   public long elementByteSize() {
+    s.checkOpen();
     return E.byteSize();
   }
 
   @Override
   public Path path() {
+    s.checkOpen();
     return s.path();
   }
 
   @Override
   public VecOptions options() {
+    s.checkOpen();
     return s.options();
   }
 

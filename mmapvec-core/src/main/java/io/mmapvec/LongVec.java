@@ -143,7 +143,7 @@ public final class LongVec implements Vec {
   public void insertAt(long index, long value) {
     long i = s.openGap(index, 1);
     s.data().setAtIndex(E, i, value);
-    s.wrote();
+    s.inserted(1);
   }
 
   /**
@@ -256,6 +256,7 @@ public final class LongVec implements Vec {
 
   /** {@return an iterator over the elements} */
   public PrimitiveIterator.OfLong iterator() {
+    s.checkOpen();
     return new PrimitiveIterator.OfLong() {
       private long next;
 
@@ -304,16 +305,19 @@ public final class LongVec implements Vec {
 
   @Override
   public long elementByteSize() {
+    s.checkOpen();
     return E.byteSize();
   }
 
   @Override
   public Path path() {
+    s.checkOpen();
     return s.path();
   }
 
   @Override
   public VecOptions options() {
+    s.checkOpen();
     return s.options();
   }
 

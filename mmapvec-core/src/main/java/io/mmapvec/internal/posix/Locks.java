@@ -27,10 +27,12 @@ final class Locks {
   private static final int F_OFD_SETLK = 37; // Linux >= 3.15
   private static final short F_RDLCK = 0;
   private static final short F_WRLCK = 1;
+  private static final short F_UNLCK = 2;
   private static final short SEEK_SET = 0;
   private static final int LOCK_SH = 1;
   private static final int LOCK_EX = 2;
   private static final int LOCK_NB = 4;
+  private static final int LOCK_UN = 8;
 
   // struct flock, the same 32 bytes on x86_64 and aarch64.
   private static final StructLayout FLOCK_LAYOUT =
@@ -138,6 +140,41 @@ final class Locks {
         if (errno != Errno.EINTR) {
           throw Errno.failure("flock", errno, file);
         }
+      }
+    }
+  }
+
+  /**
+   * Releases both locks of this descriptor. Needed before close: between fork and exec a child
+   * shares every open file description of the JVM, O_CLOEXEC or not, and a lock lasts until the
+   * last reference to its description goes.
+   */
+  static void unlock(int fd, Path file) throws NativeCallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Libc.callState(arena);
+      MemorySegment lock = arena.allocate(FLOCK_LAYOUT); // zeroed: whole file, l_pid 0
+      lock.set(JAVA_SHORT, L_TYPE, F_UNLCK);
+      lock.set(JAVA_SHORT, L_WHENCE, SEEK_SET);
+      int result;
+      do {
+        try {
+          result = (int) FCNTL.invokeExact(state, fd, F_OFD_SETLK, lock);
+        } catch (Throwable t) {
+          throw Libc.rethrow(t);
+        }
+      } while (result == -1 && Libc.errno(state) == Errno.EINTR);
+      if (result == -1) {
+        throw Errno.failure("fcntl(F_OFD_SETLK, F_UNLCK)", Libc.errno(state), file);
+      }
+      do {
+        try {
+          result = (int) FLOCK.invokeExact(state, fd, LOCK_UN);
+        } catch (Throwable t) {
+          throw Libc.rethrow(t);
+        }
+      } while (result == -1 && Libc.errno(state) == Errno.EINTR);
+      if (result == -1) {
+        throw Errno.failure("flock(LOCK_UN)", Libc.errno(state), file);
       }
     }
   }

@@ -171,6 +171,20 @@ public final class Posix {
   }
 
   /**
+   * Releases this descriptor's OFD lock and {@code flock} lock. Call it before {@link #close}: a
+   * child process being forked at that moment shares the open file description until it execs,
+   * and would otherwise keep the locks alive for that while.
+   *
+   * @param fd the descriptor
+   * @param file the file, for the message
+   * @throws NativeCallException if either unlock fails
+   */
+  public static void unlock(int fd, Path file) throws NativeCallException {
+    requireAvailable();
+    Locks.unlock(fd, file);
+  }
+
+  /**
    * {@return the pid of a process holding a lock on the file with this device and inode, read from
    * /proc/locks, or -1 when none can be found} Never throws.
    *

@@ -52,6 +52,9 @@ interface BackendFile {
   /** Makes the file's size and data durable ({@code fdatasync}). */
   void syncFile() throws IOException;
 
-  /** Closes the file, releasing its locks. */
+  /** Tells the file its final name after a create published it, for messages from now on. */
+  void renamedTo(java.nio.file.Path path);
+
+  /** Releases the locks, then closes the file. */
   void close() throws IOException;
 }

@@ -2,6 +2,7 @@ package io.mmapvec.internal.storage;
 
 import io.mmapvec.internal.posix.Posix;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -92,7 +93,7 @@ final class ChannelBackend implements Backend {
   }
 
   private static final class ChannelFile implements BackendFile {
-    private final Path path;
+    private Path path;
     private final FileChannel ch;
     private final boolean writable;
     private FileLock lock;
@@ -151,11 +152,20 @@ final class ChannelBackend implements Backend {
 
     @Override
     public void write(MemorySegment src, long offset) throws IOException {
-      ByteBuffer buf = src.asByteBuffer();
-      long pos = offset;
-      while (buf.hasRemaining()) {
-        pos += ch.write(buf, pos);
+      try {
+        ByteBuffer buf = src.asByteBuffer();
+        long pos = offset;
+        while (buf.hasRemaining()) {
+          pos += ch.write(buf, pos);
+        }
+      } catch (IOException e) {
+        throw failed("write", e);
       }
+    }
+
+    /** FileChannel's messages name neither the call nor the file; ours do. */
+    private IOException failed(String what, Exception e) {
+      return new IOException(what + " failed: " + e.getMessage() + " (" + path + ")", e);
     }
 
     @Override
@@ -164,17 +174,25 @@ final class ChannelBackend implements Backend {
       // SIGBUS on a full disk.
       ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
       long pos = oldSize;
-      while (pos < newSize) {
-        zeros.clear().limit((int) Math.min(ZERO_CHUNK, newSize - pos));
-        while (zeros.hasRemaining()) {
-          pos += ch.write(zeros, pos);
+      try {
+        while (pos < newSize) {
+          zeros.clear().limit((int) Math.min(ZERO_CHUNK, newSize - pos));
+          while (zeros.hasRemaining()) {
+            pos += ch.write(zeros, pos);
+          }
         }
+      } catch (IOException e) {
+        throw failed("allocating " + (newSize - oldSize) + " bytes", e);
       }
     }
 
     @Override
     public void truncate(long newSize) throws IOException {
-      ch.truncate(newSize);
+      try {
+        ch.truncate(newSize);
+      } catch (IOException e) {
+        throw failed("truncate", e);
+      }
     }
 
     @Override
@@ -189,13 +207,26 @@ final class ChannelBackend implements Backend {
     @Override
     public void syncRange(MemorySegment mapping, long offset, long length) throws IOException {
       if (length > 0) {
-        mapping.asSlice(offset, length).force();
+        try {
+          mapping.asSlice(offset, length).force();
+        } catch (UncheckedIOException e) {
+          throw failed("force", e.getCause());
+        }
       }
     }
 
     @Override
     public void syncFile() throws IOException {
-      ch.force(false);
+      try {
+        ch.force(false);
+      } catch (IOException e) {
+        throw failed("force", e);
+      }
+    }
+
+    @Override
+    public void renamedTo(Path newPath) {
+      path = newPath;
     }
 
     @Override

@@ -59,7 +59,7 @@ final class NativeBackend implements Backend {
   }
 
   private static final class NativeFile implements BackendFile {
-    private final Path path;
+    private Path path;
     private final int fd;
     private final boolean writable;
     private FileStat stat;
@@ -140,8 +140,19 @@ final class NativeBackend implements Backend {
     }
 
     @Override
+    public void renamedTo(Path newPath) {
+      path = newPath;
+    }
+
+    @Override
     public void close() throws IOException {
-      Posix.close(fd, path);
+      // Unlock explicitly: a child being forked right now shares this open file description until
+      // it execs, and would keep the locks alive after our close.
+      try {
+        Posix.unlock(fd, path);
+      } finally {
+        Posix.close(fd, path);
+      }
     }
   }
 }

@@ -113,8 +113,13 @@ public final class Storage {
   private long dirtyHi;
   private long minSizeSinceSync;
   private boolean viewsOut;
-  /** Counts down mutating calls to the next {@code everyWrites} sync (owner only). */
+  /**
+   * Counts down mutating calls to the next {@code everyWrites} sync (written by the owner only).
+   * The flusher reads it, racily, to see whether anything changed since its last round.
+   */
   private long writesUntilSync;
+  /** {@link #writesUntilSync} as the flusher last committed it (guarded by {@link #syncLock}). */
+  private long writesAtLastFlush = Long.MIN_VALUE;
 
   private long statSyncs;
   private long statBytesSynced;
@@ -371,6 +376,7 @@ public final class Storage {
         return null;
       }
       published = true;
+      f.renamedTo(path);
       CrashHooks.reach("create.afterPublish", path);
       backend.syncDirectory(dir);
       CrashHooks.reach("create.afterDirSync", path);
@@ -504,7 +510,7 @@ public final class Storage {
 
   /** {@return {@code from} if {@code [from, from+count)} lies within the size} */
   public long readRange(long from, long count) {
-    if (from < 0 || count < 0 || from > size - count) {
+    if (from < 0 || count < 0 || from > size - count || closed) {
       throw rangeError(from, count);
     }
     return from;
@@ -575,6 +581,7 @@ public final class Storage {
    * the file if needed; the size is published after the copy.
    */
   public void appendFrom(MemorySegment src) {
+    checkWritable();
     long count = src.byteSize() / elementBytes;
     long n = size;
     if (count > appendLimit - n) {
@@ -587,7 +594,7 @@ public final class Storage {
 
   /**
    * Opens a gap of {@code count} elements at {@code index} (0 to size), shifting the tail up; the
-   * caller fills the gap, then calls {@link #wrote()}. {@return index}
+   * caller fills the gap, then calls {@link #inserted(long)}. {@return index}
    */
   public long openGap(long index, long count) {
     checkWritable();
@@ -601,11 +608,17 @@ public final class Storage {
     long tail = size - index;
     MemorySegment.copy(
         data, index * elementBytes, data, (index + count) * elementBytes, tail * elementBytes);
-    // The gap still holds the old element at index: a flusher seeing the new size commits old or
-    // new values only.
-    SIZE.setRelease(this, size + count);
-    markDirty(index, size);
+    markDirty(index, size + count);
     return index;
+  }
+
+  /**
+   * Publishes {@code count} elements stored into a gap from {@link #openGap}: the size grows with
+   * release semantics after the stores, so the flusher never commits an unwritten element.
+   */
+  public void inserted(long count) {
+    SIZE.setRelease(this, size + count);
+    wrote();
   }
 
   /** Removes {@code count} elements at {@code index}, shifting the tail down. */
@@ -745,7 +758,12 @@ public final class Storage {
       ensureCapacity(size + extra);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot grow to " + (size + extra) + " elements; the vector is unchanged", e);
+          "cannot grow to "
+              + (size + extra)
+              + " elements; the vector is unchanged ("
+              + path
+              + ")",
+          e);
     }
   }
 
@@ -770,7 +788,18 @@ public final class Storage {
       GrowthEvent event = new GrowthEvent();
       event.begin();
       CrashHooks.reach("grow.beforeAllocate", path);
-      file.allocate(fileBytes, newFileBytes);
+      try {
+        file.allocate(fileBytes, newFileBytes);
+      } catch (IOException e) {
+        // A failed allocation may have taken part of the space (ext4 keeps it, as does the
+        // zero-writing fallback); give it back so a full disk is not made fuller.
+        try {
+          file.truncate(fileBytes);
+        } catch (IOException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
       CrashHooks.reach("grow.afterAllocate", path);
       long oldFileBytes = fileBytes;
       fileBytes = newFileBytes;
@@ -844,7 +873,13 @@ public final class Storage {
         return;
       }
       long n = (long) SIZE.getAcquire(this);
+      // A racy read: a stale value only moves the flush of a change to the next round.
+      long writes = writesUntilSync;
+      if (writes == writesAtLastFlush && !viewsOut && n == committedLength && !fileSizeChanged) {
+        return; // idle since the last round: nothing to flush, and not counted as a sync
+      }
       commit("every", n, 0, n);
+      writesAtLastFlush = writes;
     } catch (IOException | RuntimeException e) {
       // Already recorded as the poison by commit().
     } finally {
@@ -991,6 +1026,8 @@ public final class Storage {
           sync("close");
         } catch (IOException e) {
           failure = e;
+        } catch (RuntimeException e) {
+          failure = new IOException("final sync failed (" + path + ")", e);
         }
       }
       closed = true;
@@ -1026,7 +1063,8 @@ public final class Storage {
 
   // ---------------------------------------------------------------------------------- errors
 
-  private void checkOpen() {
+  /** Throws {@link VecClosedException} if the storage is closed. */
+  public void checkOpen() {
     if (closed) {
       throw closedError();
     }
