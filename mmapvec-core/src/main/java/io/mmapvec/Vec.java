@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * except {@code close()}, which does nothing the second time.
  */
 public sealed interface Vec extends Closeable
-    permits ByteVec, ShortVec, IntVec, LongVec, FloatVec, DoubleVec {
+    permits ByteVec, ShortVec, IntVec, LongVec, FloatVec, DoubleVec, StructVec {
 
   /** {@return the number of elements} */
   long size();

@@ -6,18 +6,22 @@ import io.mmapvec.internal.format.HeaderFormat;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Reads a vector file's header without knowing what the file holds (for {@code VecFiles}): opens
- * it read-only, takes the shared locks a reader takes (durability rule 2), decodes the header with
+ * Reads a vector file's header without knowing what the file holds (for {@code VecFiles}): opens it
+ * read-only, takes the shared locks a reader takes (durability rule 2), decodes the header with
  * {@link HeaderFormat#decodeAny}, and closes the file again. Nothing is mapped and nothing is
  * written.
  *
  * <p><b>Threads:</b> stateless; any thread may call it.
  */
 public final class HeaderReader {
+  /** Lookups of the name before giving up on a file that keeps being replaced. */
+  private static final int ATTEMPTS = 8;
+
   private HeaderReader() {}
 
   /**
@@ -43,13 +47,36 @@ public final class HeaderReader {
   public static Result read(Path path, Backend backend) throws IOException {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(backend, "backend");
-    BackendFile f = backend.open(path, false, false);
-    FileId id = null;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      FileId id = FileId.of(path);
+      // Rule 9, before any descriptor exists: closing a descriptor of a file drops every classic
+      // POSIX lock this process holds on it, so a file this JVM has open must not be opened again.
+      OpenFiles.register(id, path);
+      try {
+        Result r = readRegistered(path, backend, id);
+        if (r != null) {
+          return r;
+        }
+      } finally {
+        OpenFiles.unregister(id);
+      }
+    }
+    throw new IOException("file keeps being replaced while its header is read (" + path + ")");
+  }
+
+  /** {@return the header, or null if the name now leads to another file than {@code id}} */
+  private static Result readRegistered(Path path, Backend backend, FileId id) throws IOException {
+    BackendFile f;
+    try {
+      f = backend.open(path, false, false);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
     IOException failure = null;
     try {
-      FileId fid = f.id();
-      OpenFiles.register(fid, path);
-      id = fid;
+      if (!f.id().equals(id)) {
+        return null;
+      }
       if (!f.tryLock(false)) {
         long pid = f.lockHolderPid();
         String who = pid > 0 ? "process " + pid : "another process";
@@ -73,10 +100,6 @@ public final class HeaderReader {
           throw e;
         }
         failure.addSuppressed(e);
-      } finally {
-        if (id != null) {
-          OpenFiles.unregister(id);
-        }
       }
     }
   }

@@ -1,0 +1,881 @@
+package io.mmapvec;
+
+import io.mmapvec.internal.format.ElementLayout;
+import io.mmapvec.internal.format.ElementType;
+import io.mmapvec.internal.format.FieldLayout;
+import io.mmapvec.internal.storage.Backend;
+import io.mmapvec.internal.storage.Storage;
+import io.mmapvec.internal.struct.RecordCodec;
+import io.mmapvec.internal.struct.RecordLayouts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+
+/**
+ * A growable vector of records of primitives stored in a memory-mapped file, each record laid out
+ * as a C struct of the same fields in the same order.
+ *
+ * <pre>{@code
+ * record Tick(long time, double price, int qty) {}
+ *
+ * try (StructVec<Tick> v = StructVec.open(Path.of("ticks.vec"), Tick.class)) {
+ *   v.add(new Tick(1, 2.5, 3));
+ *   Tick t = v.get(0);                         // materialised through the canonical constructor
+ *   StructVec.Field price = v.field("price");  // zero-copy access to one field
+ *   price.setDouble(0, price.getDouble(0) + 0.25);
+ *   v.sync();                                  // durable from here on
+ * }
+ * }</pre>
+ *
+ * <p><b>Records:</b> components may be {@code byte}, {@code short}, {@code char}, {@code int},
+ * {@code long}, {@code float}, {@code double} and {@code boolean}; anything else is refused at
+ * open, naming the component. Fields are laid out in declaration order with natural alignment and C
+ * padding (a {@code boolean} is one byte holding 0 or 1, a {@code char} two bytes), so the file is
+ * also readable as an array of {@code #[repr(C)]} structs in Rust, plain structs in C, or a
+ * structured dtype in numpy (see the README). The header records every field's name, type and
+ * offset: opening with a record whose layout differs fails with {@link
+ * VecFormatException.Reason#ELEMENT_TYPE_MISMATCH} naming the first differing field, and {@link
+ * VecFiles#describe(Path)} reads the layout back without any Java class. Two record classes with
+ * the same component names and types in the same order open the same files.
+ *
+ * <p><b>Access to the record class:</b> mmapvec reaches the canonical constructor and the accessors
+ * through method handles. That works without help for a public record in an exported package, and
+ * for any record in a package open to {@code io.mmapvec} (every package on the class path is). For
+ * a non-public record in a named module, pass a lookup: {@code StructVec.open(path, Tick.class,
+ * options, MethodHandles.lookup())}.
+ *
+ * <p><b>Threads:</b> not thread-safe; one thread at a time, or external synchronisation. {@link
+ * #close()} may come from another thread: a thread still reading then gets an exception, never a
+ * crash. The same holds for the {@link Field}s of the vector.
+ *
+ * <p><b>Durability:</b> changes reach the device when {@link #sync()} or {@link #close()} returns,
+ * or as the {@link SyncPolicy} chosen at open says; after a crash the file opens as it was at the
+ * last sync, except that elements changed since may hold old or new values (a record's fields
+ * separately: a record changed since the last sync may mix old and new fields).
+ *
+ * <p><b>Lifetime:</b> after {@link #close()} every method throws {@link VecClosedException}, and so
+ * does every method of its {@link Field}s. Memory belongs to the operating system's page cache, not
+ * to the Java heap; {@link #get(long)} makes a new record on the heap each time.
+ *
+ * @param <R> the record type of the elements
+ */
+public final class StructVec<R extends Record> implements Vec, Iterable<R> {
+  /** Records of up to this many bytes are staged per chunk by {@link #addAll}. */
+  private static final long STAGING_BYTES = 1 << 20;
+
+  private final Storage s;
+  private final Class<R> recordType;
+  private final RecordCodec codec;
+  private final long stride;
+  private final List<Field> fields;
+  private final Map<String, Field> fieldsByName;
+
+  private StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
+    this.s = storage;
+    this.recordType = recordType;
+    this.codec = codec;
+    this.stride = storage.elementBytes();
+    List<Field> list = new ArrayList<>();
+    Map<String, Field> byName = new LinkedHashMap<>();
+    for (FieldLayout f : codec.layout().fields()) {
+      Field field = new Field(storage, recordType.getSimpleName(), f, stride);
+      list.add(field);
+      byName.put(f.name(), field);
+    }
+    this.fields = List.copyOf(list);
+    this.fieldsByName = Collections.unmodifiableMap(byName);
+  }
+
+  /**
+   * Opens the vector of {@code recordType} records in {@code path}, creating it if it does not
+   * exist, with {@link VecOptions#defaults()}: writable, exclusively locked.
+   *
+   * @param <R> the record type
+   * @param path the file
+   * @param recordType the record class of the elements
+   * @return the open vector
+   * @throws IllegalArgumentException if {@code recordType} has a component that is not a primitive
+   *     (the message names it), has no components or too many, or cannot be reached (the message
+   *     says what to do); the file is not touched
+   * @throws VecFormatException if the file is not a vector of records with this layout, the default
+   *     magic and data version, or is damaged; the file is left as it was
+   * @throws VecLockedException if another process, or this JVM, has the file open
+   * @throws IOException if the file cannot be opened, created, locked or mapped
+   */
+  public static <R extends Record> StructVec<R> open(Path path, Class<R> recordType)
+      throws IOException {
+    return open(path, recordType, VecOptions.defaults());
+  }
+
+  /**
+   * Opens the vector of {@code recordType} records in {@code path} as {@code options} say; a
+   * writable open creates the file if it does not exist, atomically (a crash never leaves a
+   * half-made file under this name).
+   *
+   * @param <R> the record type
+   * @param path the file
+   * @param recordType the record class of the elements
+   * @param options magic, data version, read-only, sync policy
+   * @return the open vector
+   * @throws IllegalArgumentException if {@code recordType} has a component that is not a primitive
+   *     (the message names it), has no components or too many, or cannot be reached (the message
+   *     says what to do); the file is not touched
+   * @throws VecFormatException if the file's magic, data version or element layout differ from the
+   *     ones asked for (a layout difference names the first differing field), or the file is
+   *     damaged; the file is left as it was
+   * @throws VecLockedException if another process, or this JVM, holds a conflicting lock
+   * @throws java.nio.file.NoSuchFileException if a read-only open finds no file
+   * @throws IOException if the file cannot be opened, created, locked or mapped
+   */
+  public static <R extends Record> StructVec<R> open(
+      Path path, Class<R> recordType, VecOptions options) throws IOException {
+    return open(path, recordType, options, null, Backend.current());
+  }
+
+  /**
+   * Like {@link #open(Path, Class, VecOptions)}, reaching the record's canonical constructor and
+   * accessors through {@code lookup}: for a record that is not public, or not in a package open to
+   * {@code io.mmapvec}, in a named module. Pass {@code MethodHandles.lookup()} from code that can
+   * use the record.
+   *
+   * @param <R> the record type
+   * @param path the file
+   * @param recordType the record class of the elements
+   * @param options magic, data version, read-only, sync policy
+   * @param lookup a lookup with access to the record's canonical constructor and accessors
+   * @return the open vector
+   * @throws IllegalArgumentException if {@code recordType} is not a record of primitives, or {@code
+   *     lookup} cannot reach its constructor or accessors; the file is not touched
+   * @throws VecFormatException as {@link #open(Path, Class, VecOptions)} says
+   * @throws VecLockedException if another process, or this JVM, holds a conflicting lock
+   * @throws IOException if the file cannot be opened, created, locked or mapped
+   */
+  public static <R extends Record> StructVec<R> open(
+      Path path, Class<R> recordType, VecOptions options, MethodHandles.Lookup lookup)
+      throws IOException {
+    return open(
+        path, recordType, options, Objects.requireNonNull(lookup, "lookup"), Backend.current());
+  }
+
+  /**
+   * Opens as the public overloads do, on {@code backend}.
+   *
+   * @param <R> the record type
+   * @param path the file
+   * @param recordType the record class of the elements
+   * @param options magic, data version, read-only, sync policy
+   * @param lookup a lookup with access to the record, or null for this module's own access
+   * @param backend the native backend or the fallback
+   * @return the open vector
+   * @throws IOException as the public overloads say
+   */
+  static <R extends Record> StructVec<R> open(
+      Path path,
+      Class<R> recordType,
+      VecOptions options,
+      MethodHandles.Lookup lookup,
+      Backend backend)
+      throws IOException {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(recordType, "recordType");
+    Objects.requireNonNull(options, "options");
+    // The record is checked before the file is touched: a refused record never creates a file.
+    RecordCodec codec = RecordCodec.of(recordType, lookup);
+    ElementLayout layout = codec.layout();
+    return new StructVec<>(Storage.open(path, options, layout, backend), recordType, codec);
+  }
+
+  // ---------------------------------------------------------------------------------- records
+
+  /**
+   * {@return the element at {@code index}, as a new record}
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   */
+  public R get(long index) {
+    return read(s.readIndex(index));
+  }
+
+  /**
+   * Replaces the element at {@code index}.
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @param value the new record
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   * @throws NullPointerException if {@code value} is null
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void set(long index, R value) {
+    Objects.requireNonNull(value, "value");
+    long i = s.writeIndex(index);
+    write(i, value);
+    s.wrote();
+  }
+
+  /**
+   * Appends {@code value}, growing the file when the capacity is exhausted.
+   *
+   * @param value the record
+   * @throws NullPointerException if {@code value} is null
+   * @throws UncheckedIOException if the file cannot grow (for example, the disk is full); the
+   *     vector is unchanged
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void add(R value) {
+    Objects.requireNonNull(value, "value");
+    long i = s.appendSlot();
+    write(i, value);
+    s.appended(i);
+  }
+
+  /**
+   * Appends all of {@code values}, in their iteration order. Room for all of them is made first, so
+   * a full disk fails before any is added.
+   *
+   * @param values the records
+   * @throws NullPointerException if {@code values} is or holds null; the vector is unchanged
+   * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void addAll(Collection<? extends R> values) {
+    Object[] records = values.toArray();
+    for (Object r : records) {
+      Objects.requireNonNull(r, "values holds null");
+    }
+    try {
+      s.reserve(records.length);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot grow to hold " + records.length + " more elements; the vector is unchanged", e);
+    }
+    int chunk = (int) Math.max(1, Math.min(records.length, STAGING_BYTES / stride));
+    MemorySegment staging = staging(chunk);
+    for (int from = 0; from < records.length; from += chunk) {
+      int n = Math.min(chunk, records.length - from);
+      for (int k = 0; k < n; k++) {
+        codec.write(staging, k * stride, records[from + k]);
+      }
+      s.appendFrom(staging.asSlice(0, n * stride));
+    }
+  }
+
+  /**
+   * Inserts {@code value} at {@code index}, shifting the elements from there up by one.
+   *
+   * @param index from 0 to {@code size()}
+   * @param value the record
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   * @throws NullPointerException if {@code value} is null
+   * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void insertAt(long index, R value) {
+    Objects.requireNonNull(value, "value");
+    long i = s.openGap(index, 1);
+    write(i, value);
+    s.inserted(1);
+  }
+
+  /**
+   * Removes the element at {@code index}, shifting the elements after it down by one.
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @return the removed element
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public R removeAt(long index) {
+    long i = s.writeIndex(index);
+    R removed = read(i);
+    s.closeGap(i, 1);
+    return removed;
+  }
+
+  /**
+   * Removes the element at {@code index} by moving the last element into its place: constant time,
+   * but the order changes.
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @return the removed element
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public R swapRemoveAt(long index) {
+    long i = s.writeIndex(index);
+    R removed = read(i);
+    s.swapRemove(i);
+    return removed;
+  }
+
+  /**
+   * Removes the last element.
+   *
+   * @return the removed element
+   * @throws NoSuchElementException if the vector is empty
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public R removeLast() {
+    long i = s.popIndex();
+    return read(i);
+  }
+
+  /**
+   * Sets the size to {@code newSize}: shortens the vector, or appends copies of {@code fill}.
+   *
+   * @param newSize the new size, at least 0
+   * @param fill the record of new elements
+   * @throws IllegalArgumentException if {@code newSize} is negative
+   * @throws NullPointerException if {@code fill} is null
+   * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
+   * @throws UnsupportedOperationException if the vector is read-only
+   */
+  public void resize(long newSize, R fill) {
+    Objects.requireNonNull(fill, "fill");
+    MemorySegment element = staging(1);
+    codec.write(element, 0, fill);
+    s.resize(newSize, element);
+  }
+
+  /**
+   * {@return the elements, copied into a new unmodifiable list}
+   *
+   * @throws IllegalStateException if there are more elements than a Java list can hold
+   */
+  public List<R> toList() {
+    int n = s.arrayLength();
+    List<R> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(read(i));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * {@return a stream of the elements} The stream covers the elements present when this method is
+   * called; it may be made parallel, since each element is read independently.
+   */
+  public Stream<R> stream() {
+    return LongStream.range(0, s.size()).mapToObj(this::get);
+  }
+
+  /** {@return an iterator over the elements} */
+  @Override
+  public Iterator<R> iterator() {
+    checkOpen(s);
+    return new Iterator<>() {
+      private long next;
+
+      @Override
+      public boolean hasNext() {
+        return next < s.size();
+      }
+
+      @Override
+      public R next() {
+        if (next >= s.size()) {
+          throw new NoSuchElementException();
+        }
+        return get(next++);
+      }
+    };
+  }
+
+  /**
+   * Passes every element, in order, to {@code action}.
+   *
+   * @param action what to do with each element
+   */
+  @Override
+  public void forEach(Consumer<? super R> action) {
+    Objects.requireNonNull(action, "action");
+    long n = s.size();
+    for (long i = 0; i < n; i++) {
+      action.accept(read(i));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- fields
+
+  /**
+   * {@return the field named {@code name}: zero-copy access to that component of every element} The
+   * field stays bound to this vector; it is valid as long as the vector is open.
+   *
+   * @param name a record component name
+   * @throws IllegalArgumentException if the record has no component of that name (the message lists
+   *     the names)
+   */
+  public Field field(String name) {
+    checkOpen(s);
+    Field f = fieldsByName.get(Objects.requireNonNull(name, "name"));
+    if (f == null) {
+      throw new IllegalArgumentException(
+          "record "
+              + recordType.getSimpleName()
+              + " has no component '"
+              + name
+              + "'; its components are "
+              + fieldsByName.keySet());
+    }
+    return f;
+  }
+
+  /** {@return the fields, in declaration order} */
+  public List<Field> fields() {
+    checkOpen(s);
+    return fields;
+  }
+
+  /** {@return the record class of the elements} */
+  public Class<R> recordType() {
+    checkOpen(s);
+    return recordType;
+  }
+
+  /**
+   * Zero-copy access to one component of every element of a {@link StructVec}: {@code getDouble(i)}
+   * is a bounds check and one load at {@code i * elementByteSize() + offset()}; no record is made,
+   * nothing is boxed.
+   *
+   * <p>Each accessor pair serves one type: use the pair of the field's {@link #type()} ({@code
+   * getDouble}/{@code setDouble} for a {@code double} field, and so on). There is no conversion: an
+   * accessor of another type throws {@link ClassCastException} naming the field and its type,
+   * before it looks at the index.
+   *
+   * <p><b>Threads and lifetime:</b> as its vector's; after the vector is closed every method but
+   * {@code toString} throws {@link VecClosedException}. Writes go through the vector's dirty
+   * tracking and {@link SyncPolicy} exactly like {@code set}.
+   */
+  public static final class Field {
+    // Every access is aligned by construction: data starts at a page boundary, the element size is
+    // a multiple of the element alignment, and a vector opens only files whose layout equals its
+    // record's naturally aligned one. The unaligned layouts merely spare the JIT an alignment check
+    // per access that it cannot prove away with a stride that is not a constant (it cost a column
+    // scan about a third of its speed); the loads and stores are the same instructions.
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfChar CHAR = ValueLayout.JAVA_CHAR_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final ValueLayout.OfBoolean BOOLEAN = ValueLayout.JAVA_BOOLEAN;
+
+    private final Storage s;
+    private final String owner;
+    private final String name;
+    private final ElementType type;
+    private final long offset;
+    private final long stride;
+
+    private Field(Storage s, String owner, FieldLayout layout, long stride) {
+      this.s = s;
+      this.owner = owner;
+      this.name = layout.name();
+      this.type = layout.type();
+      this.offset = layout.offset();
+      this.stride = stride;
+      assert offset % type.byteSize() == 0 && stride % type.byteSize() == 0 : this;
+    }
+
+    /** {@return the record component's name} */
+    public String name() {
+      checkOpen(s);
+      return name;
+    }
+
+    /** {@return the component's primitive class, such as {@code double.class}} */
+    public Class<?> type() {
+      checkOpen(s);
+      return RecordLayouts.javaType(type);
+    }
+
+    /** {@return the byte offset of the field inside an element} */
+    public long offset() {
+      checkOpen(s);
+      return offset;
+    }
+
+    /** {@return the field's size in bytes} */
+    public long byteSize() {
+      checkOpen(s);
+      return type.byteSize();
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @throws ClassCastException if the field is not a {@code byte} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public byte getByte(long index) {
+      check(ElementType.BYTE);
+      return s.data().get(BYTE, s.readIndex(index) * stride + offset);
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     * @throws ClassCastException if the field is not a {@code byte} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @throws UnsupportedOperationException if the vector is read-only
+     */
+    public void setByte(long index, byte value) {
+      check(ElementType.BYTE);
+      s.data().set(BYTE, s.writeIndex(index) * stride + offset, value);
+      s.wrote();
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @throws ClassCastException if the field is not a {@code short} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public short getShort(long index) {
+      check(ElementType.SHORT);
+      return s.data().get(SHORT, s.readIndex(index) * stride + offset);
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     * @throws ClassCastException if the field is not a {@code short} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @throws UnsupportedOperationException if the vector is read-only
+     */
+    public void setShort(long index, short value) {
+      check(ElementType.SHORT);
+      s.data().set(SHORT, s.writeIndex(index) * stride + offset, value);
+      s.wrote();
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @throws ClassCastException if the field is not a {@code char} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public char getChar(long index) {
+      check(ElementType.CHAR);
+      return s.data().get(CHAR, s.readIndex(index) * stride + offset);
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     * @throws ClassCastException if the field is not a {@code char} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @throws UnsupportedOperationException if the vector is read-only
+     */
+    public void setChar(long index, char value) {
+      check(ElementType.CHAR);
+      s.data().set(CHAR, s.writeIndex(index) * stride + offset, value);
+      s.wrote();
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @throws ClassCastException if the field is not an {@code int} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public int getInt(long index) {
+      check(ElementType.INT);
+      return s.data().get(INT, s.readIndex(index) * stride + offset);
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     * @throws ClassCastException if the field is not an {@code int} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @throws UnsupportedOperationException if the vector is read-only
+     */
+    public void setInt(long index, int value) {
+      check(ElementType.INT);
+      s.data().set(INT, s.writeIndex(index) * stride + offset, value);
+      s.wrote();
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @throws ClassCastException if the field is not a {@code long} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public long getLong(long index) {
+      check(ElementType.LONG);
+      return s.data().get(LONG, s.readIndex(index) * stride + offset);
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     * @throws ClassCastException if the field is not a {@code long} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @throws UnsupportedOperationException if the vector is read-only
+     */
+    public void setLong(long index, long value) {
+      check(ElementType.LONG);
+      s.data().set(LONG, s.writeIndex(index) * stride + offset, value);
+      s.wrote();
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @throws ClassCastException if the field is not a {@code float} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public float getFloat(long index) {
+      check(ElementType.FLOAT);
+      return s.data().get(FLOAT, s.readIndex(index) * stride + offset);
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     * @throws ClassCastException if the field is not a {@code float} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @throws UnsupportedOperationException if the vector is read-only
+     */
+    public void setFloat(long index, float value) {
+      check(ElementType.FLOAT);
+      s.data().set(FLOAT, s.writeIndex(index) * stride + offset, value);
+      s.wrote();
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @throws ClassCastException if the field is not a {@code double} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public double getDouble(long index) {
+      check(ElementType.DOUBLE);
+      return s.data().get(DOUBLE, s.readIndex(index) * stride + offset);
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     * @throws ClassCastException if the field is not a {@code double} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @throws UnsupportedOperationException if the vector is read-only
+     */
+    public void setDouble(long index, double value) {
+      check(ElementType.DOUBLE);
+      s.data().set(DOUBLE, s.writeIndex(index) * stride + offset, value);
+      s.wrote();
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @throws ClassCastException if the field is not a {@code boolean} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public boolean getBoolean(long index) {
+      check(ElementType.BOOLEAN);
+      return s.data().get(BOOLEAN, s.readIndex(index) * stride + offset);
+    }
+
+    /**
+     * Sets the field of element {@code index} (stored as the byte 1 or 0).
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     * @throws ClassCastException if the field is not a {@code boolean} field
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @throws UnsupportedOperationException if the vector is read-only
+     */
+    public void setBoolean(long index, boolean value) {
+      check(ElementType.BOOLEAN);
+      s.data().set(BOOLEAN, s.writeIndex(index) * stride + offset, value);
+      s.wrote();
+    }
+
+    private void check(ElementType wanted) {
+      if (type != wanted) {
+        throw new ClassCastException(
+            "field '"
+                + name
+                + "' of "
+                + owner
+                + " is "
+                + type.javaName()
+                + ", not "
+                + wanted.javaName()
+                + "; use get/set"
+                + capitalized(type.javaName())
+                + " ("
+                + s.path()
+                + ")");
+      }
+    }
+
+    private static String capitalized(String s) {
+      return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** {@return the type, name and offset, for logs} */
+    @Override
+    public String toString() {
+      return "Field[" + owner + "." + name + ", " + type.javaName() + "@" + offset + "]";
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- Vec
+
+  @Override
+  public long size() {
+    return s.size();
+  }
+
+  @Override
+  public long capacity() {
+    return s.capacity();
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return s.size() == 0;
+  }
+
+  @Override
+  public long elementByteSize() {
+    checkOpen(s);
+    return stride;
+  }
+
+  @Override
+  public Path path() {
+    checkOpen(s);
+    return s.path();
+  }
+
+  @Override
+  public VecOptions options() {
+    checkOpen(s);
+    return s.options();
+  }
+
+  @Override
+  public void truncate(long newSize) {
+    s.truncate(newSize);
+  }
+
+  @Override
+  public void clear() {
+    s.truncate(0);
+  }
+
+  @Override
+  public void reserve(long additional) throws IOException {
+    s.reserve(additional);
+  }
+
+  @Override
+  public void shrinkToFit() throws IOException {
+    s.shrinkToFit();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Element {@code i} starts at byte {@code i * elementByteSize()}; field {@code f} of it at
+   * {@code i * elementByteSize() + field(f).offset()}. Padding bytes hold whatever was there (zero
+   * in a new file).
+   */
+  @Override
+  public MemorySegment asSegment() {
+    return s.asSegment();
+  }
+
+  @Override
+  public VecStats stats() {
+    return s.stats();
+  }
+
+  @Override
+  public void sync() throws IOException {
+    s.sync();
+  }
+
+  @Override
+  public void close() throws IOException {
+    s.close();
+  }
+
+  /** {@return the record type, file and size, for logs} */
+  @Override
+  public String toString() {
+    return "StructVec<"
+        + recordType.getSimpleName()
+        + ">["
+        + s.path()
+        + (s.isClosed() ? ", closed]" : ", size=" + s.size() + "]");
+  }
+
+  // ---------------------------------------------------------------------------------- helpers
+
+  @SuppressWarnings("unchecked") // the codec's reader constructs exactly R
+  private R read(long index) {
+    return (R) codec.read(s.data(), index * stride);
+  }
+
+  private void write(long index, R value) {
+    codec.write(s.data(), index * stride, value);
+  }
+
+  /** Throws {@link VecClosedException} if the vector of {@code storage} is closed. */
+  private static void checkOpen(Storage storage) {
+    if (storage.isClosed()) {
+      throw new VecClosedException("vector is closed (" + storage.path() + ")");
+    }
+  }
+
+  /** {@return a zeroed heap buffer of {@code count} elements, aligned like the mapping (8)} */
+  private MemorySegment staging(int count) {
+    long bytes = count * stride;
+    return MemorySegment.ofArray(new long[(int) ((bytes + 7) / 8)]).asSlice(0, bytes);
+  }
+}
