@@ -17,8 +17,7 @@ import java.nio.file.Path;
  * <p><b>Availability:</b> when {@link #isAvailable()} is false, no native function is ever bound
  * (the handles live in classes this one only touches once available), and every method that needs
  * one throws {@link UnsupportedOperationException} with {@link #unavailableReason()}. {@link
- * #isAvailable()}, {@link #unavailableReason()}, {@link #lockHolderPid} and {@link
- * #remoteFileSystemName} work everywhere.
+ * #isAvailable()}, {@link #unavailableReason()} and {@link #lockHolderPid} work everywhere.
  *
  * <p><b>Threads:</b> every method may be called from any thread. Calls interrupted by a signal
  * ({@code EINTR}) are retried, except {@code close}, after which Linux has always released the
@@ -37,30 +36,6 @@ public final class Posix {
       throw new UnsupportedOperationException(
           "native file calls are unavailable: " + Platform.UNAVAILABLE_REASON);
     }
-  }
-
-  /**
-   * {@return the kind of file system {@code fileSystemType} (an {@code f_type} from {@link
-   * #fileSystemType}) names when it is a network or FUSE file system, where lock and mmap coherence
-   * semantics differ from a local disk, or null for any other file system} For example {@code
-   * "NFS"}, {@code "CIFS/SMB"}, {@code "FUSE"}.
-   *
-   * @param fileSystemType the {@code f_type} of {@code statfs}
-   */
-  public static String remoteFileSystemName(long fileSystemType) {
-    // Magic numbers from linux/magic.h and the file systems' sources. f_type is a long, but the
-    // magics are 32-bit; compare the low half in case a kernel sign-extended it.
-    return switch ((int) fileSystemType) {
-      case 0x6969 -> "NFS";
-      case 0x517B, 0xFF534D42, 0xFE534D42 -> "CIFS/SMB";
-      case 0x65735546 -> "FUSE";
-      case 0x01021997 -> "9P";
-      case 0x00C36400 -> "Ceph";
-      case 0x5346414F, 0x6B414653 -> "AFS";
-      case 0x73757245 -> "Coda";
-      case 0x0BD00BD0 -> "Lustre";
-      default -> null;
-    };
   }
 
   /**
@@ -122,19 +97,6 @@ public final class Posix {
   public static FileStat fstat(int fd, Path file) throws NativeCallException {
     requireAvailable();
     return Stat.fstat(fd, file);
-  }
-
-  /**
-   * {@return {@code f_type} of the file system holding the descriptor ({@code fstatfs})} {@link
-   * #remoteFileSystemName} tells whether it is one where locks and mappings are unreliable.
-   *
-   * @param fd the descriptor
-   * @param file the file, for the message
-   * @throws NativeCallException if {@code fstatfs} fails
-   */
-  public static long fileSystemType(int fd, Path file) throws NativeCallException {
-    requireAvailable();
-    return Stat.fileSystemType(fd, file);
   }
 
   /**

@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * File and file-system metadata: {@code fstat} (or {@code statx} where glibc lacks an {@code fstat}
- * symbol) and {@code fstatfs}.
+ * symbol).
  */
 final class Stat {
   private Stat() {}
@@ -26,7 +26,7 @@ final class Stat {
   private static final long ST_INO = 8;
   private static final long ST_SIZE = 48;
 
-  /** Room for either architecture's struct stat, struct statx (256) and struct statfs (120). */
+  /** Room for either architecture's struct stat, and struct statx (256). */
   private static final long BUFFER_SIZE = 256;
 
   // struct statx is the same on every architecture (include/uapi/linux/stat.h).
@@ -51,11 +51,6 @@ final class Stat {
           "statx",
           FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
           Libc.CAPTURE_ERRNO);
-
-  // int fstatfs(int fd, struct statfs *buf); f_type (a long) is the first field on both.
-  private static final MethodHandle FSTATFS =
-      Libc.downcall(
-          "fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), Libc.CAPTURE_ERRNO);
 
   /**
    * {@code fstat} of the descriptor.
@@ -151,33 +146,4 @@ final class Stat {
     }
   }
 
-  /**
-   * {@code f_type} from {@code fstatfs}.
-   *
-   * @param fd the descriptor
-   * @param file the file, for the message
-   * @return the file system's magic number
-   * @throws NativeCallException if it fails
-   */
-  static long fileSystemType(int fd, Path file) throws NativeCallException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = Libc.callState(arena);
-      MemorySegment buf = arena.allocate(BUFFER_SIZE, 8);
-      while (true) {
-        int result;
-        try {
-          result = (int) FSTATFS.invokeExact(state, fd, buf);
-        } catch (Throwable t) {
-          throw Libc.rethrow(t);
-        }
-        if (result == 0) {
-          return buf.get(JAVA_LONG, 0);
-        }
-        int errno = Libc.errno(state);
-        if (errno != Errno.EINTR) {
-          throw Errno.failure("fstatfs", errno, file);
-        }
-      }
-    }
-  }
 }
