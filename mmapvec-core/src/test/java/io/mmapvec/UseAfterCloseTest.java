@@ -424,9 +424,15 @@ class UseAfterCloseTest {
    * Closes vectors while another thread reads them in a tight loop, or writes them (with growth),
    * in a child JVM so that a crash fails this test instead of killing the test run. The child
    * prints one line per round and exits 0 only if every round ended as the contract says.
+   *
+   * <p>Native backend only. The guarantee rests on the JDK's shared-arena close, which on JDK
+   * 25.0.3 can let a thread make one more access after the close (JDK-8364167); the native backend
+   * survives that access because a closed mapping becomes an anonymous placeholder for a few
+   * seconds instead of being unmapped at once. The FileChannel fallback has its mappings unmapped
+   * by the JDK itself and cannot, so it does not make this promise (README, docs/DURABILITY.md).
    */
   @ParameterizedTest(name = "{0} backend")
-  @ValueSource(strings = {"native", "channel"})
+  @ValueSource(strings = {"native"})
   void closeFromAnotherThreadEndsReadersAndWritersWithAnExceptionNeverACrash(String backend)
       throws Exception {
     if (backend.equals("native")) {

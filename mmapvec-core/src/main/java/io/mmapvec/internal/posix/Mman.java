@@ -11,6 +11,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** Memory mappings: {@code mmap}, {@code munmap}, {@code msync}, and the page size. */
 final class Mman {
@@ -20,6 +23,24 @@ final class Mman {
   private static final int PROT_READ = 1;
   private static final int PROT_WRITE = 2;
   private static final int MAP_SHARED = 1;
+  private static final int MAP_PRIVATE = 2;
+  private static final int MAP_FIXED = 0x10;
+  private static final int MAP_ANONYMOUS = 0x20;
+  private static final int MAP_NORESERVE = 0x4000;
+
+  /**
+   * How long a retired range stays reserved before it is unmapped: far longer than any thread
+   * takes from the close handshake to its next safepoint poll (JDK-8364167, below).
+   */
+  private static final long RETIRE_GRACE_MILLIS = 5_000;
+
+  private static final ScheduledExecutorService UNMAPPER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mmapvec-unmapper");
+            t.setDaemon(true);
+            return t;
+          });
   private static final int MS_SYNC = 4;
   private static final int SC_PAGESIZE = 30; // _SC_PAGESIZE in glibc's <bits/confname.h>
   private static final long MAP_FAILED = -1L;
@@ -107,7 +128,7 @@ final class Mman {
     long base = address.address();
     try {
       MemorySegment mapping =
-          Libc.reinterpret(address, length, arena, unused -> munmapQuietly(base, length, file));
+          Libc.reinterpret(address, length, arena, unused -> retire(base, length, file));
       // A store into a PROT_READ page would crash the JVM with SIGSEGV; a read-only segment
       // refuses it with an exception instead.
       return writable ? mapping : mapping.asReadOnly();
@@ -116,6 +137,45 @@ final class Mman {
       munmapQuietly(base, length, file);
       throw e;
     }
+  }
+
+  /**
+   * The arena cleanup of a mapping: replaces the file mapping, in one step, by an anonymous
+   * placeholder of the same range, and unmaps the placeholder {@link #RETIRE_GRACE_MILLIS} later.
+   *
+   * <p>Why not {@code munmap} at once: closing a shared arena stops every thread that is inside an
+   * access of it, but JDK-8364167 (seen on JDK 25.0.3) lets such a thread make one more access
+   * after the handshake. Into an unmapped range that access is a SIGSEGV that kills the JVM; into
+   * the placeholder it reads zeros or writes private memory that nobody sees, and the thread then
+   * gets its {@link IllegalStateException}. The placeholder also keeps the range from being reused
+   * by another mapping during that window. It costs address space for a few seconds, no memory
+   * ({@code MAP_NORESERVE}, never touched but by such a straggler).
+   */
+  private static void retire(long address, long length, Path file) {
+    MemorySegment placeholder;
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment state = Libc.callState(call);
+      try {
+        placeholder =
+            (MemorySegment)
+                MMAP.invokeExact(
+                    state,
+                    MemorySegment.ofAddress(address),
+                    length,
+                    PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE,
+                    -1,
+                    0L);
+      } catch (Throwable t) {
+        throw Libc.rethrow(t);
+      }
+    }
+    if (placeholder.address() != address) {
+      munmapQuietly(address, length, file); // no placeholder: unmap now, as before
+      return;
+    }
+    UNMAPPER.schedule(
+        () -> munmapQuietly(address, length, file), RETIRE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /**

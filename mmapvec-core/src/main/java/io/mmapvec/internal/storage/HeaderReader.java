@@ -19,9 +19,6 @@ import java.util.Objects;
  * <p><b>Threads:</b> stateless; any thread may call it.
  */
 public final class HeaderReader {
-  /** Lookups of the name before giving up on a file that keeps being replaced. */
-  private static final int ATTEMPTS = 8;
-
   private HeaderReader() {}
 
   /**
@@ -47,59 +44,23 @@ public final class HeaderReader {
   public static Result read(Path path, Backend backend) throws IOException {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(backend, "backend");
-    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      FileId id = FileId.of(path);
-      // Rule 9, before any descriptor exists: closing a descriptor of a file drops every classic
-      // POSIX lock this process holds on it, so a file this JVM has open must not be opened again.
-      OpenFiles.register(id, path);
-      try {
-        Result r = readRegistered(path, backend, id);
-        if (r != null) {
-          return r;
-        }
-      } finally {
-        OpenFiles.unregister(id);
-      }
-    }
-    throw new IOException("file keeps being replaced while its header is read (" + path + ")");
-  }
-
-  /** {@return the header, or null if the name now leads to another file than {@code id}} */
-  private static Result readRegistered(Path path, Backend backend, FileId id) throws IOException {
-    BackendFile f;
-    try {
-      f = backend.open(path, false, false);
-    } catch (NoSuchFileException e) {
-      return null;
-    }
+    LockedFile locked = LockedFile.open(path, backend, false);
     IOException failure = null;
     try {
-      if (!f.id().equals(id)) {
-        return null;
-      }
-      if (!f.tryLock(false)) {
-        long pid = f.lockHolderPid();
-        String who = pid > 0 ? "process " + pid : "another process";
-        throw new VecLockedException(
-            "cannot lock for reading: " + who + " holds a conflicting lock", path, pid);
-      }
-      long fileBytes = f.size();
+      long fileBytes = locked.file().size();
       try (Arena a = Arena.ofConfined()) {
         MemorySegment buf = a.allocate(HeaderFormat.HEADER_READ_BYTES);
-        long n = f.readHeader(buf);
+        long n = locked.file().readHeader(buf);
         return new Result(HeaderFormat.decodeAny(buf.asSlice(0, n), fileBytes, path), fileBytes);
       }
     } catch (IOException e) {
       failure = e;
       throw e;
     } finally {
-      try {
-        f.close();
-      } catch (IOException e) {
-        if (failure == null) {
-          throw e;
-        }
-        failure.addSuppressed(e);
+      if (failure == null) {
+        locked.release();
+      } else {
+        locked.releaseQuietly();
       }
     }
   }

@@ -230,9 +230,9 @@ public final class Storage {
     Identity identity = new Identity(options.magic(), options.dataVersion(), layout);
     boolean writable = !options.readOnly();
     for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-      FileId id;
+      LockedFile locked;
       try {
-        id = FileId.of(path);
+        locked = LockedFile.open(path, backend, writable);
       } catch (NoSuchFileException e) {
         if (!writable) {
           throw e;
@@ -243,74 +243,17 @@ public final class Storage {
         }
         continue; // another creator won the race: open its file
       }
-      // Rule 9, before any descriptor exists: closing a descriptor of a file drops every classic
-      // POSIX lock this process holds on it, so a refused second open must not open one.
-      OpenFiles.register(id, path);
-      Storage opened = null;
       try {
-        opened = openRegistered(path, options, layout, identity, backend, id, writable);
-      } finally {
-        if (opened == null) {
-          OpenFiles.unregister(id);
-        }
-      }
-      if (opened != null) {
-        return opened;
+        long fileBytes = locked.file().size();
+        Header header = readHeader(locked.file(), fileBytes, identity, path);
+        return new Storage(
+            path, options, layout, backend, locked.file(), locked.id(), header, fileBytes);
+      } catch (Throwable t) {
+        locked.releaseQuietly();
+        throw t;
       }
     }
     throw new IOException("file keeps appearing and disappearing while opening (" + path + ")");
-  }
-
-  /**
-   * Opens, locks, validates and maps the file registered as {@code id}. {@return the storage, or
-   * null if the name now leads to another file (replaced or removed since it was looked up)}
-   */
-  private static Storage openRegistered(
-      Path path,
-      VecOptions options,
-      ElementLayout layout,
-      Identity identity,
-      Backend backend,
-      FileId id,
-      boolean writable)
-      throws IOException {
-    BackendFile f;
-    try {
-      f = backend.open(path, writable, false);
-    } catch (NoSuchFileException e) {
-      return null;
-    }
-    try {
-      if (!f.id().equals(id)) {
-        closeQuietly(f);
-        return null;
-      }
-      // Rule 2: the lock comes before reading the header.
-      if (!f.tryLock(writable)) {
-        long pid = f.lockHolderPid();
-        throw new VecLockedException(lockedDetail(pid, writable), path, pid);
-      }
-      long fileBytes = f.size();
-      Header header = readHeader(f, fileBytes, identity, path);
-      return new Storage(path, options, layout, backend, f, id, header, fileBytes);
-    } catch (Throwable t) {
-      closeQuietly(f);
-      throw t;
-    }
-  }
-
-  private static String lockedDetail(long pid, boolean writable) {
-    String who = pid > 0 ? "process " + pid + describeProcess(pid) : "another process";
-    return (writable ? "cannot lock for writing: " : "cannot lock for reading: ")
-        + who
-        + " holds a conflicting lock";
-  }
-
-  private static String describeProcess(long pid) {
-    return ProcessHandle.of(pid)
-        .flatMap(p -> p.info().command())
-        .map(c -> " (" + Path.of(c).getFileName() + ")")
-        .orElse("");
   }
 
   private static Header readHeader(BackendFile f, long fileBytes, Identity identity, Path path)
@@ -386,7 +329,7 @@ public final class Storage {
       return s;
     } finally {
       if (!done) {
-        closeQuietly(f);
+        LockedFile.closeQuietly(f);
         if (fid != null) {
           OpenFiles.unregister(fid);
         }
@@ -394,14 +337,6 @@ public final class Storage {
           backend.deleteQuietly(tmp);
         }
       }
-    }
-  }
-
-  private static void closeQuietly(BackendFile f) {
-    try {
-      f.close();
-    } catch (IOException | RuntimeException ignored) {
-      // Already failing; the first error is the one to report.
     }
   }
 

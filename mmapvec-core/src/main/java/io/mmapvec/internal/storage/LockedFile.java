@@ -1,0 +1,117 @@
+package io.mmapvec.internal.storage;
+
+import io.mmapvec.VecLockedException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * An existing file, registered in this JVM and locked: the one way mmapvec opens a file that is
+ * already there (durability rules 9, 8 and 2, in that order).
+ *
+ * <ol>
+ *   <li>Look the name up and register its {@code (dev, ino)} in the JVM-wide registry, before any
+ *       descriptor exists: closing a descriptor of a file drops every classic POSIX lock this
+ *       process holds on it, so a refused second open must not open one.
+ *   <li>Open it, and check the descriptor is the file that was registered (the name may have been
+ *       replaced in between; then start again).
+ *   <li>Take the locks, non-blocking: exclusive for a writer, shared for a reader. Only then may
+ *       the header be read.
+ * </ol>
+ *
+ * @param file the open, locked file
+ * @param id its identity, registered
+ */
+record LockedFile(BackendFile file, FileId id) {
+  private static final int ATTEMPTS = 8;
+
+  /**
+   * Registers, opens and locks the file {@code path} leads to.
+   *
+   * @throws NoSuchFileException if there is no such file
+   * @throws VecLockedException if this JVM has it open, or another process holds a conflicting
+   *     lock (naming it when /proc/locks tells)
+   * @throws IOException if it cannot be opened or locked, or keeps being replaced
+   */
+  static LockedFile open(Path path, Backend backend, boolean writable) throws IOException {
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      FileId id = FileId.of(path);
+      OpenFiles.register(id, path);
+      LockedFile locked = null;
+      try {
+        locked = openRegistered(path, backend, writable, id);
+      } finally {
+        if (locked == null) {
+          OpenFiles.unregister(id);
+        }
+      }
+      if (locked != null) {
+        return locked;
+      }
+    }
+    throw new IOException("file keeps being replaced while it is opened (" + path + ")");
+  }
+
+  /** {@return the locked file, or null if the name now leads to another file than {@code id}} */
+  private static LockedFile openRegistered(
+      Path path, Backend backend, boolean writable, FileId id) throws IOException {
+    BackendFile f;
+    try {
+      f = backend.open(path, writable, false);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    try {
+      if (!f.id().equals(id)) {
+        closeQuietly(f);
+        return null;
+      }
+      if (!f.tryLock(writable)) {
+        long pid = f.lockHolderPid();
+        throw new VecLockedException(lockedDetail(pid, writable), path, pid);
+      }
+      return new LockedFile(f, id);
+    } catch (Throwable t) {
+      closeQuietly(f);
+      throw t;
+    }
+  }
+
+  /** Closes the file (releasing its locks) and removes the registration. */
+  void release() throws IOException {
+    try {
+      file.close();
+    } finally {
+      OpenFiles.unregister(id);
+    }
+  }
+
+  /** Like {@link #release()}, for paths that are already failing. */
+  void releaseQuietly() {
+    closeQuietly(file);
+    OpenFiles.unregister(id);
+  }
+
+  static void closeQuietly(BackendFile f) {
+    try {
+      f.close();
+    } catch (IOException | RuntimeException ignored) {
+      // Already failing; the first error is the one to report.
+    }
+  }
+
+  private static String lockedDetail(long pid, boolean writable) {
+    String who =
+        pid > 0
+            ? "process "
+                + pid
+                + ProcessHandle.of(pid)
+                    .flatMap(p -> p.info().command())
+                    .map(c -> " (" + Path.of(c).getFileName() + ")")
+                    .orElse("")
+            : "another process";
+    return (writable ? "cannot lock for writing: " : "cannot lock for reading: ")
+        + who
+        + " holds a conflicting lock";
+  }
+}
