@@ -1,5 +1,6 @@
 /**
- * mmapvec: growable vectors of primitives whose bytes live in a memory-mapped file.
+ * mmapvec: growable vectors of primitives and of records of primitives, whose bytes live in a
+ * memory-mapped file.
  *
  * <p>Only {@code io.mmapvec} is exported; everything under {@code io.mmapvec.internal} may change
  * without notice.
