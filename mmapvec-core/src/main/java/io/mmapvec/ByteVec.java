@@ -37,14 +37,12 @@ import java.util.stream.LongStream;
  * <p><b>Lifetime:</b> after {@link #close()} every method throws {@link VecClosedException}.
  * Memory belongs to the operating system's page cache, not to the Java heap.
  */
-public final class ByteVec implements Vec {
+public final class ByteVec extends AbstractVec implements Vec {
   private static final ValueLayout.OfByte E = ValueLayout.JAVA_BYTE;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.BYTE);
 
-  private final Storage s;
-
   private ByteVec(Storage storage) {
-    this.s = storage;
+    super(storage);
   }
 
   /**
@@ -287,84 +285,5 @@ public final class ByteVec implements Vec {
     for (long i = 0; i < n; i++) {
       action.accept(d.getAtIndex(E, i));
     }
-  }
-
-  @Override
-  public long size() {
-    return s.size();
-  }
-
-  @Override
-  public long capacity() {
-    return s.capacity();
-  }
-
-  @Override
-  public boolean isEmpty() {
-    return s.size() == 0;
-  }
-
-  @Override
-  public long elementByteSize() {
-    s.checkOpen();
-    return E.byteSize();
-  }
-
-  @Override
-  public Path path() {
-    s.checkOpen();
-    return s.path();
-  }
-
-  @Override
-  public VecOptions options() {
-    s.checkOpen();
-    return s.options();
-  }
-
-  @Override
-  public void truncate(long newSize) {
-    s.truncate(newSize);
-  }
-
-  @Override
-  public void clear() {
-    s.truncate(0);
-  }
-
-  @Override
-  public void reserve(long additional) throws IOException {
-    s.reserve(additional);
-  }
-
-  @Override
-  public void shrinkToFit() throws IOException {
-    s.shrinkToFit();
-  }
-
-  @Override
-  public MemorySegment asSegment() {
-    return s.asSegment();
-  }
-
-  @Override
-  public VecStats stats() {
-    return s.stats();
-  }
-
-  @Override
-  public void sync() throws IOException {
-    s.sync();
-  }
-
-  @Override
-  public void close() throws IOException {
-    s.close();
-  }
-
-  /** {@return the type, file and size, for logs} */
-  @Override
-  public String toString() {
-    return "ByteVec[" + s.path() + (s.isClosed() ? ", closed]" : ", size=" + s.size() + "]");
   }
 }

@@ -74,11 +74,10 @@ import java.util.stream.Stream;
  *
  * @param <R> the record type of the elements
  */
-public final class StructVec<R extends Record> implements Vec, Iterable<R> {
+public final class StructVec<R extends Record> extends AbstractVec implements Vec, Iterable<R> {
   /** Records of up to this many bytes are staged per chunk by {@link #addAll}. */
   private static final long STAGING_BYTES = 1 << 20;
 
-  private final Storage s;
   private final Class<R> recordType;
   private final RecordCodec codec;
   private final long stride;
@@ -86,7 +85,7 @@ public final class StructVec<R extends Record> implements Vec, Iterable<R> {
   private final Map<String, Field> fieldsByName;
 
   private StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
-    this.s = storage;
+    super(storage);
     this.recordType = recordType;
     this.codec = codec;
     this.stride = storage.elementBytes();
@@ -765,59 +764,6 @@ public final class StructVec<R extends Record> implements Vec, Iterable<R> {
 
   // ---------------------------------------------------------------------------------- Vec
 
-  @Override
-  public long size() {
-    return s.size();
-  }
-
-  @Override
-  public long capacity() {
-    return s.capacity();
-  }
-
-  @Override
-  public boolean isEmpty() {
-    return s.size() == 0;
-  }
-
-  @Override
-  public long elementByteSize() {
-    checkOpen(s);
-    return stride;
-  }
-
-  @Override
-  public Path path() {
-    checkOpen(s);
-    return s.path();
-  }
-
-  @Override
-  public VecOptions options() {
-    checkOpen(s);
-    return s.options();
-  }
-
-  @Override
-  public void truncate(long newSize) {
-    s.truncate(newSize);
-  }
-
-  @Override
-  public void clear() {
-    s.truncate(0);
-  }
-
-  @Override
-  public void reserve(long additional) throws IOException {
-    s.reserve(additional);
-  }
-
-  @Override
-  public void shrinkToFit() throws IOException {
-    s.shrinkToFit();
-  }
-
   /**
    * {@inheritDoc}
    *
@@ -827,22 +773,7 @@ public final class StructVec<R extends Record> implements Vec, Iterable<R> {
    */
   @Override
   public MemorySegment asSegment() {
-    return s.asSegment();
-  }
-
-  @Override
-  public VecStats stats() {
-    return s.stats();
-  }
-
-  @Override
-  public void sync() throws IOException {
-    s.sync();
-  }
-
-  @Override
-  public void close() throws IOException {
-    s.close();
+    return super.asSegment();
   }
 
   /** {@return the record type, file and size, for logs} */
