@@ -28,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -128,14 +129,20 @@ class UseAfterCloseTest {
     return v;
   }
 
-  /** Every public instance method a class declares or implements, beyond Object's. */
+  /**
+   * Every public instance method a class declares, implements or inherits, beyond Object's, once
+   * per name and parameter types. Bridges are kept (then de-duplicated): methods inherited from
+   * the package-private AbstractVec reach reflection only as the public class's visibility
+   * bridges.
+   */
   private static List<Method> publicMethods(Class<?> type) {
-    return Arrays.stream(type.getMethods())
+    Map<String, Method> bySignature = new TreeMap<>();
+    Arrays.stream(type.getMethods())
         .filter(m -> !Modifier.isStatic(m.getModifiers()))
         .filter(m -> m.getDeclaringClass() != Object.class)
-        .filter(m -> !m.isBridge() && !m.isSynthetic())
-        .sorted(Comparator.comparing(Method::getName).thenComparing(Method::toGenericString))
-        .toList();
+        .sorted(Comparator.comparing((Method m) -> m.isBridge()).thenComparing(Method::toGenericString))
+        .forEach(m -> bySignature.putIfAbsent(signature(m), m));
+    return List.copyOf(bySignature.values());
   }
 
   private static String signature(Method m) {
