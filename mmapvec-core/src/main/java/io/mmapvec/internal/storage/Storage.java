@@ -506,11 +506,6 @@ public final class Storage {
     return options;
   }
 
-  /** {@return the backend's name: "native" or "channel"} */
-  public String backendName() {
-    return backend.name();
-  }
-
   /**
    * Appends the elements in {@code src} (native byte order, a whole number of elements), growing
    * the file if needed; the size is published after the copy.

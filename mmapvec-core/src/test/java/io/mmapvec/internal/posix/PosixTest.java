@@ -443,6 +443,37 @@ class PosixTest {
     assertThat(bytes[page + 5]).isEqualTo((byte) 8);
   }
 
+  /**
+   * JDK-8364167 lets a thread make one more access after a shared arena's close; the range must
+   * then still be mapped (anonymous, harmless) rather than gone, and be unmapped a little later.
+   */
+  @Test
+  void closingTheArenaLeavesAnAnonymousPlaceholderThenUnmapsIt() throws Exception {
+    Path file = dir.resolve("retire-" + System.nanoTime() + ".vec");
+    int fd = openTracked(file, true, true);
+    Posix.fallocate(fd, 0, Posix.pageSize(), file);
+    Arena arena = Arena.ofShared();
+    long base = Posix.mmap(fd, Posix.pageSize(), true, arena, file).address();
+    String start = Long.toHexString(base) + "-";
+
+    arena.close();
+
+    List<String> placeholder = mappingsStartingAt(start);
+    assertThat(placeholder).as("the range is still mapped right after close").hasSize(1);
+    assertThat(placeholder.getFirst()).as("anonymous, not the file").doesNotContain(file.toString());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!mappingsStartingAt(start).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(mappingsStartingAt(start)).as("the placeholder is unmapped after its grace").isEmpty();
+  }
+
+  private static List<String> mappingsStartingAt(String start) throws IOException {
+    return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+        .filter(l -> l.startsWith(start))
+        .toList();
+  }
+
   @Test
   void closingTheArenaUnmaps() throws IOException {
     Path file = dir.resolve("unmap-" + System.nanoTime() + ".vec");
