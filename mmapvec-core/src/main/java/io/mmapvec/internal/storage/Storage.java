@@ -346,11 +346,12 @@ public final class Storage {
     if (readOnly || !backend.reservesAddressSpace()) {
       return bytes;
     }
+    // bytes <= MAX_FILE_BYTES (2^46, checked at open and by growth), so this never overflows.
     long r = MIN_RESERVATION;
-    while (r < 2 * bytes) {
+    while (r < 2 * bytes && r < HeaderFormat.MAX_FILE_BYTES) {
       r <<= 1;
     }
-    return r;
+    return Math.max(r, bytes);
   }
 
   /** Maps the file anew with {@code length} bytes; views of the old mapping die with it. */
@@ -672,7 +673,7 @@ public final class Storage {
   }
 
   private long maxCapacity() {
-    return (Long.MAX_VALUE - DATA_OFFSET - (1L << 32)) / elementBytes;
+    return (HeaderFormat.MAX_FILE_BYTES - DATA_OFFSET - (1L << 32)) / elementBytes;
   }
 
   private String tooLarge(long have, long more) {
@@ -847,6 +848,10 @@ public final class Storage {
         CrashHooks.reach("sync.afterFdatasync", path);
       }
       if (lengthChanged) {
+        if (sequence + 1 >= HeaderFormat.MAX_SEQUENCE) {
+          throw new IOException(
+              "commit sequence " + sequence + " is at its limit 2^62; copy the vector (" + path + ")");
+        }
         int slot = 1 - activeSlot;
         HeaderFormat.encodeSlot(
             mapping, slot, new CommitSlot(sequence + 1, length, System.currentTimeMillis()));
