@@ -946,7 +946,9 @@ public final class Storage {
 
   /**
    * Syncs a writable file, unmaps it, releases the locks. Idempotent. A vector poisoned by a
-   * failed sync still unmaps and unlocks, then throws that failure.
+   * failed sync still unmaps and unlocks, then throws that failure. Whatever is thrown on the way
+   * (an {@code Error} too), the vector ends closed, unmapped, unlocked and unregistered, and the
+   * first failure is thrown after that.
    */
   public void close() throws IOException {
     syncLock.lock();
@@ -954,18 +956,20 @@ public final class Storage {
       if (closed) {
         return;
       }
-      if (flusher != null) {
-        flusher.cancel(false);
-      }
-      IOException failure = null;
-      if (!readOnly) {
-        try {
-          sync("close");
-        } catch (IOException e) {
-          failure = e;
-        } catch (RuntimeException e) {
-          failure = new IOException("final sync failed (" + path + ")", e);
+      Throwable failure = null;
+      try {
+        if (flusher != null) {
+          flusher.cancel(false);
         }
+        if (!readOnly) {
+          sync("close");
+        }
+      } catch (IOException e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        failure = new IOException("final sync failed (" + path + ")", e);
+      } catch (Throwable t) {
+        failure = t; // an Error: release everything first, then rethrow it
       }
       // The size is never zeroed: a reader on another thread that passed the closed check must
       // still see the right size; its next access of the mapping then fails (the arena is closed).
@@ -975,23 +979,40 @@ public final class Storage {
       appendLimit = 0;
       try {
         arena.close();
-      } finally {
-        try {
-          file.close();
-        } catch (IOException e) {
-          if (failure == null) {
-            failure = e;
-          }
-        } finally {
-          OpenFiles.unregister(id);
-        }
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
+      }
+      try {
+        file.close();
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
+      }
+      OpenFiles.unregister(id);
+      if (failure instanceof IOException e) {
+        throw e;
+      }
+      if (failure instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure instanceof Error e) {
+        throw e;
       }
       if (failure != null) {
-        throw failure;
+        throw new IOException("close failed (" + path + ")", failure);
       }
     } finally {
       syncLock.unlock();
     }
+  }
+
+  private static Throwable firstOf(Throwable first, Throwable next) {
+    if (first == null) {
+      return next;
+    }
+    if (first != next) {
+      first.addSuppressed(next);
+    }
+    return first;
   }
 
   /** {@return whether {@link #close()} has run} */
