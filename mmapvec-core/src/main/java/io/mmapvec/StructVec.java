@@ -230,7 +230,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     Objects.requireNonNull(value, "value");
     codec.write(one, 0, value); // every accessor runs before the mapping is touched
     long i = s.writeIndex(index);
-    MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+    try {
+      MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -280,7 +284,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     long base = s.size();
     MemorySegment d = s.data();
     for (int k = 0; k < records.length; k++) {
-      codec.write(d, (base + k) * stride, records[k]);
+      try {
+        codec.write(d, (base + k) * stride, records[k]);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
     s.appended(base + records.length - 1);
   }
@@ -300,7 +308,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     Objects.requireNonNull(value, "value");
     codec.write(one, 0, value); // every accessor runs before the gap is opened
     long i = s.openGap(index, 1);
-    MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+    try {
+      MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.inserted(1);
   }
 
@@ -538,7 +550,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public byte getByte(long index) {
       check(ElementType.BYTE);
-      return s.data().get(BYTE, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(BYTE, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -552,7 +569,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setByte(long index, byte value) {
       check(ElementType.BYTE);
-      s.data().set(BYTE, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(BYTE, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -565,7 +587,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public short getShort(long index) {
       check(ElementType.SHORT);
-      return s.data().get(SHORT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(SHORT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -579,7 +606,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setShort(long index, short value) {
       check(ElementType.SHORT);
-      s.data().set(SHORT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(SHORT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -592,7 +624,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public char getChar(long index) {
       check(ElementType.CHAR);
-      return s.data().get(CHAR, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(CHAR, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -606,7 +643,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setChar(long index, char value) {
       check(ElementType.CHAR);
-      s.data().set(CHAR, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(CHAR, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -619,7 +661,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public int getInt(long index) {
       check(ElementType.INT);
-      return s.data().get(INT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(INT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -633,7 +680,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setInt(long index, int value) {
       check(ElementType.INT);
-      s.data().set(INT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(INT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -646,7 +698,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public long getLong(long index) {
       check(ElementType.LONG);
-      return s.data().get(LONG, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LONG, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -660,7 +717,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setLong(long index, long value) {
       check(ElementType.LONG);
-      s.data().set(LONG, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LONG, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -673,7 +735,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public float getFloat(long index) {
       check(ElementType.FLOAT);
-      return s.data().get(FLOAT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(FLOAT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -687,7 +754,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setFloat(long index, float value) {
       check(ElementType.FLOAT);
-      s.data().set(FLOAT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(FLOAT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -700,7 +772,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public double getDouble(long index) {
       check(ElementType.DOUBLE);
-      return s.data().get(DOUBLE, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(DOUBLE, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -714,7 +791,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setDouble(long index, double value) {
       check(ElementType.DOUBLE);
-      s.data().set(DOUBLE, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(DOUBLE, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -727,7 +809,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public boolean getBoolean(long index) {
       check(ElementType.BOOLEAN);
-      return s.data().get(BOOLEAN, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(BOOLEAN, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -741,7 +828,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setBoolean(long index, boolean value) {
       check(ElementType.BOOLEAN);
-      s.data().set(BOOLEAN, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(BOOLEAN, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -803,11 +895,19 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   @SuppressWarnings("unchecked") // the codec's reader constructs exactly R
   private R read(long index) {
-    return (R) codec.read(s.data(), index * stride);
+    try {
+      return (R) codec.read(s.data(), index * stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   private void write(long index, R value) {
-    codec.write(s.data(), index * stride, value);
+    try {
+      codec.write(s.data(), index * stride, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /** Throws {@link VecClosedException} if the vector of {@code storage} is closed. */

@@ -75,4 +75,88 @@ class FaultTest {
     assertThat(Files.size(file)).isZero();
     assertThat(List.of(dir.toFile().list())).noneMatch(n -> n.endsWith(".tmp"));
   }
+
+  /**
+   * 13.6: a store (and a load) into a page the file no longer has raises SIGBUS, which the JDK
+   * reports as InternalError. The library turns it into an UncheckedIOException naming the file
+   * and poisons the vector; before the fix the InternalError escaped and the vector went on
+   * accepting writes. Fails without the fix (checked: InternalError from add).
+   */
+  @ParameterizedTest(name = "{0} backend")
+  @ValueSource(strings = {"native", "channel"})
+  void faultOfMappedMemoryIsATypedExceptionThatPoisons(String backendName) throws Exception {
+    Backend backend = backend(backendName);
+    Path file = dir.resolve("fault.vec");
+    LongVec v = LongVec.open(file, VecOptions.defaults(), backend);
+    try {
+      for (int i = 0; i < 100; i++) {
+        v.add(i);
+      }
+      v.sync();
+      truncateFromOutside(file, 65536); // the header stays, every data page goes
+      Throwable t = catchThrowable(() -> v.add(100));
+      assertThat(t)
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining("a fault of mapped memory")
+          .hasMessageContaining(file.toString())
+          .hasRootCauseInstanceOf(InternalError.class);
+      assertThat(v.size()).as("the failed add added nothing").isEqualTo(100);
+      assertThatThrownBy(() -> v.set(0, 1))
+          .as("poisoned: later writes are refused")
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining("refuses writes");
+      assertThatThrownBy(() -> v.get(5))
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining("a fault of mapped memory");
+      assertThatThrownBy(v::toArray).isInstanceOf(java.io.UncheckedIOException.class);
+      assertThatThrownBy(v::sync).isInstanceOf(IOException.class);
+    } finally {
+      catchThrowable(v::close);
+    }
+    assertThat(v.toString()).contains("closed");
+  }
+
+  /**
+   * 13.6: a valid file whose spare capacity is a hole (as cp --sparse=always, tar -S, rsync -S
+   * make) gets blocks for it at a writable open, so a store there cannot raise SIGBUS on a full
+   * disk. Native backend only: the fallback has no fallocate (a documented limit). Fails without
+   * the fix (checked: the blocks stay as punched).
+   */
+  @org.junit.jupiter.api.Test
+  void writableOpenAllocatesHolesInTheExistingCapacity() throws Exception {
+    Backend backend = backend("native");
+    Path file = dir.resolve("sparse.vec");
+    try (LongVec v = LongVec.open(file, VecOptions.defaults(), backend)) {
+      for (int i = 0; i < 10; i++) {
+        v.add(i);
+      }
+      v.reserve(1 << 20); // 8 MiB of spare capacity
+    }
+    long size = Files.size(file);
+    Process p =
+        new ProcessBuilder(
+                "fallocate", "--punch-hole", "--offset", "131072", "--length",
+                Long.toString(size - 131072), file.toString())
+            .inheritIO()
+            .start();
+    assertThat(p.waitFor()).as("fallocate --punch-hole").isZero();
+    assertThat(allocatedBytes(file)).as("after punching").isLessThan(size / 2);
+    try (LongVec v = LongVec.open(file, VecOptions.defaults().withReadOnly(true), backend)) {
+      assertThat(v.size()).isEqualTo(10);
+    }
+    assertThat(allocatedBytes(file)).as("a read-only open changes nothing").isLessThan(size / 2);
+    try (LongVec v = LongVec.open(file, VecOptions.defaults(), backend)) {
+      assertThat(allocatedBytes(file)).as("after a writable open").isGreaterThanOrEqualTo(size);
+      assertThat(Files.size(file)).isEqualTo(size);
+      assertThat(v.toArray()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    }
+  }
+
+  private static long allocatedBytes(Path file) throws Exception {
+    Process p = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    assertThat(p.waitFor()).isZero();
+    String[] f = out.split(" ");
+    return Long.parseLong(f[0]) * Long.parseLong(f[1]);
+  }
 }

@@ -120,6 +120,11 @@ final class NativeBackend implements Backend {
     }
 
     @Override
+    public void fillHoles(long size) throws IOException {
+      Posix.fallocate(fd, 0, size, path); // mode 0: allocates holes, keeps every byte and the size
+    }
+
+    @Override
     public void truncate(long newSize) throws IOException {
       Posix.ftruncate(fd, newSize, path);
     }

@@ -159,6 +159,12 @@ public final class Storage {
         options.syncPolicy() instanceof SyncPolicy.EveryWrites(long n) ? n : Long.MAX_VALUE;
     this.writesUntilSync = writesPerSync;
     warnIfRiskyFileSystem(path);
+    if (!readOnly) {
+      // Rule 5 for a file this library did not grow (cp --sparse=always, tar -S, rsync -S): give
+      // every hole below the file size its blocks now, so a store never faults on a full disk.
+      // Where the blocks exist this costs nothing.
+      file.fillHoles(fileBytes);
+    }
     mapTo(reservationFor(fileBytes));
     if (!readOnly && options.syncPolicy() instanceof SyncPolicy.Every(Duration interval)) {
       flusher = Flusher.schedule(this, interval);
@@ -520,7 +526,11 @@ public final class Storage {
     if (count > appendLimit - n) {
       growForAppend(count);
     }
-    MemorySegment.copy(src, 0, data, n * elementBytes, count * elementBytes);
+    try {
+      MemorySegment.copy(src, 0, data, n * elementBytes, count * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     SIZE.setRelease(this, n + count);
     wrote();
   }
@@ -539,8 +549,12 @@ public final class Storage {
       growForAppend(count);
     }
     long tail = size - index;
-    MemorySegment.copy(
-        data, index * elementBytes, data, (index + count) * elementBytes, tail * elementBytes);
+    try {
+      MemorySegment.copy(
+          data, index * elementBytes, data, (index + count) * elementBytes, tail * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     markDirty(index, size + count);
     return index;
   }
@@ -561,7 +575,12 @@ public final class Storage {
       throw writeError(index < 0 || index >= size ? index : end - 1);
     }
     checkWritable();
-    MemorySegment.copy(data, end * elementBytes, data, index * elementBytes, (size - end) * elementBytes);
+    try {
+      MemorySegment.copy(
+          data, end * elementBytes, data, index * elementBytes, (size - end) * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     shrinkSize(size - count);
     markDirty(index, size);
     wrote();
@@ -571,7 +590,11 @@ public final class Storage {
   public void swapRemove(long index) {
     long last = size - 1;
     if (index != last) {
-      MemorySegment.copy(data, last * elementBytes, data, index * elementBytes, elementBytes);
+      try {
+        MemorySegment.copy(data, last * elementBytes, data, index * elementBytes, elementBytes);
+      } catch (InternalError e) {
+        throw fault(e);
+      }
     }
     shrinkSize(last);
     wrote();
@@ -619,7 +642,11 @@ public final class Storage {
       if (newSize > appendLimit) {
         growForAppend(newSize - old);
       }
-      fill(old, newSize, fill);
+      try {
+        fill(old, newSize, fill);
+      } catch (InternalError e) {
+        throw fault(e);
+      }
       SIZE.setRelease(this, newSize);
     }
     wrote();
@@ -874,6 +901,12 @@ public final class Storage {
       writeBlocked = true;
       appendLimit = 0;
       throw e;
+    } catch (InternalError e) {
+      // The commit slot's page faulted (the file was cut behind our back): typed, and poisoned.
+      poison = faultError(e);
+      writeBlocked = true;
+      appendLimit = 0;
+      throw poison;
     }
     statSyncs++;
     statBytesSynced += bytes;
@@ -1069,6 +1102,34 @@ public final class Storage {
             + " ("
             + path
             + ")");
+  }
+
+  /**
+   * Turns a fault of mapped memory (the JDK reports SIGBUS as {@link InternalError}: the file was
+   * cut by another process, or a hole could not be filled on a full disk) into an {@link
+   * UncheckedIOException} naming the file, and poisons the vector: every later write and sync
+   * throws, {@code close()} still releases the file. Callers {@code throw s.fault(e)}.
+   *
+   * @param e the error from an access of {@link #data()}
+   * @return the exception to throw
+   */
+  public UncheckedIOException fault(InternalError e) {
+    IOException io = faultError(e);
+    if (poison == null) {
+      poison = io;
+    }
+    writeBlocked = true;
+    appendLimit = 0;
+    return new UncheckedIOException(io);
+  }
+
+  private IOException faultError(InternalError e) {
+    return new IOException(
+        "a fault of mapped memory: the file was cut by another process, or the disk is full"
+            + " under a hole of it; reopen the vector ("
+            + path
+            + ")",
+        e);
   }
 
   private RuntimeException writeError(long index) {
