@@ -63,7 +63,9 @@ public final class FacadeGenerator {
           "STREAM_IMPORTS",
           stream.equals("Long")
               ? "import java.util.stream.LongStream;"
-              : "import java.util.stream." + stream + "Stream;\nimport java.util.stream.LongStream;");
+              : "import java.util.stream."
+                  + stream
+                  + "Stream;\nimport java.util.stream.LongStream;");
       v.put("MAP", stream.equals("Long") ? ".map" : ".mapTo" + stream);
       return v;
     }

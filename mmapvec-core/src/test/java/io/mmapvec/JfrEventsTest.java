@@ -102,8 +102,7 @@ class JfrEventsTest {
     }
     assertThat(growths.getLast().getLong("newBytes"))
         .isGreaterThanOrEqualTo(65536 + 3001L * Long.BYTES);
-    assertThat(growths.stream().filter(g -> g.getBoolean("remapped")).count())
-        .isEqualTo(stats[2]);
+    assertThat(growths.stream().filter(g -> g.getBoolean("remapped")).count()).isEqualTo(stats[2]);
 
     List<RecordedEvent> syncs = named(events, SYNC, file);
     assertThat(syncs).hasSize(3);
@@ -156,7 +155,10 @@ class JfrEventsTest {
     List<RecordedEvent> syncs = named(events, SYNC, file);
     assertThat(syncs).extracting(e -> e.getString("trigger")).contains(trigger);
     RecordedEvent e =
-        syncs.stream().filter(s -> s.getString("trigger").equals(trigger)).findFirst().orElseThrow();
+        syncs.stream()
+            .filter(s -> s.getString("trigger").equals(trigger))
+            .findFirst()
+            .orElseThrow();
     assertThat(e.getLong("committedLength")).isBetween(1L, 8L);
     assertThat(e.getLong("dataBytes")).isPositive();
   }

@@ -24,8 +24,8 @@ import java.util.stream.BaseStream;
  *
  * <p>Written once for all six: a kind is a row of a small table (the vector class, its element
  * layout, the type its streams widen to, and how seeds become values), and every typed method is
- * found by name in the vector class and called through a method handle, which boxes and unboxes
- * as the method's signature says. Exceptions reach the caller as the method threw them.
+ * found by name in the vector class and called through a method handle, which boxes and unboxes as
+ * the method's signature says. Exceptions reach the caller as the method threw them.
  *
  * <p>Values are made from {@code long} seeds by {@link #value(long)}. The mapping is one-to-one for
  * seeds 0 to 255 in every type (so small tests can tell elements apart), never yields NaN (so boxed
@@ -58,11 +58,13 @@ final class VecKind<V extends Vec> {
 
   // Exact for |seed| < 2^52; never NaN or infinite.
   static final VecKind<DoubleVec> DOUBLE =
-      new VecKind<>(DoubleVec.class, ValueLayout.JAVA_DOUBLE, double.class, seed -> seed * 0.5 + 0.25);
+      new VecKind<>(
+          DoubleVec.class, ValueLayout.JAVA_DOUBLE, double.class, seed -> seed * 0.5 + 0.25);
 
   // 31 is odd, so seeds 0..255 give 256 different bytes; seed -1 gives the same as 255.
   static final VecKind<ByteVec> BYTE =
-      new VecKind<>(ByteVec.class, ValueLayout.JAVA_BYTE, int.class, seed -> (byte) (seed * 31 + 7));
+      new VecKind<>(
+          ByteVec.class, ValueLayout.JAVA_BYTE, int.class, seed -> (byte) (seed * 31 + 7));
 
   static final VecKind<ShortVec> SHORT =
       new VecKind<>(
@@ -71,7 +73,10 @@ final class VecKind<V extends Vec> {
   // Exact for |seed| < 2^22; finite for every long.
   static final VecKind<FloatVec> FLOAT =
       new VecKind<>(
-          FloatVec.class, ValueLayout.JAVA_FLOAT, double.class, seed -> (float) seed * 0.25f + 0.5f);
+          FloatVec.class,
+          ValueLayout.JAVA_FLOAT,
+          double.class,
+          seed -> (float) seed * 0.25f + 0.5f);
 
   private final Class<V> type;
   private final ValueLayout layout;
@@ -109,7 +114,8 @@ final class VecKind<V extends Vec> {
     Class<?> p = primitive;
     Class<?> a = p.arrayType();
     open =
-        find(type, "open", MethodType.methodType(type, Path.class, VecOptions.class, Backend.class));
+        find(
+            type, "open", MethodType.methodType(type, Path.class, VecOptions.class, Backend.class));
     get = virtual("get", p, long.class);
     set = virtual("set", void.class, long.class, p);
     add = virtual("add", void.class, p);
@@ -239,15 +245,16 @@ final class VecKind<V extends Vec> {
   /** {@return the elements passed to {@code forEach}, boxed as the consumer's type} */
   List<Object> forEached(V v) {
     List<Object> out = new ArrayList<>();
-    MethodHandle adder =
-        ADD.bindTo(out).asType(MethodType.methodType(void.class, widened));
+    MethodHandle adder = ADD.bindTo(out).asType(MethodType.methodType(void.class, widened));
     call(forEach, v, MethodHandleProxies.asInterfaceInstance(consumer, adder));
     return out;
   }
 
   /** {@return {@code value} as the vector's stream, iterator and forEach present it} */
   Object widen(Object value) {
-    return call(MethodHandles.identity(widened).asType(MethodType.methodType(Object.class, primitive)), value);
+    return call(
+        MethodHandles.identity(widened).asType(MethodType.methodType(Object.class, primitive)),
+        value);
   }
 
   /** {@return element {@code index} of a segment from {@code asSegment()}} */
@@ -420,8 +427,9 @@ final class VecKind<V extends Vec> {
 
   private static MethodHandle find(Class<?> owner, String name, MethodType type) {
     try {
-      return owner.isInterface() || !java.lang.reflect.Modifier.isStatic(
-              owner.getDeclaredMethod(name, type.parameterArray()).getModifiers())
+      return owner.isInterface()
+              || !java.lang.reflect.Modifier.isStatic(
+                  owner.getDeclaredMethod(name, type.parameterArray()).getModifiers())
           ? LOOKUP.findVirtual(owner, name, type)
           : LOOKUP.findStatic(owner, name, type);
     } catch (ReflectiveOperationException e) {

@@ -29,8 +29,8 @@ record LockedFile(BackendFile file, FileId id) {
    * Registers, opens and locks the file {@code path} leads to.
    *
    * @throws NoSuchFileException if there is no such file
-   * @throws VecLockedException if this JVM has it open, or another process holds a conflicting
-   *     lock (naming it when /proc/locks tells)
+   * @throws VecLockedException if this JVM has it open, or another process holds a conflicting lock
+   *     (naming it when /proc/locks tells)
    * @throws IOException if it cannot be opened or locked, or keeps being replaced
    */
   static LockedFile open(Path path, Backend backend, boolean writable) throws IOException {
@@ -53,8 +53,8 @@ record LockedFile(BackendFile file, FileId id) {
   }
 
   /** {@return the locked file, or null if the name now leads to another file than {@code id}} */
-  private static LockedFile openRegistered(
-      Path path, Backend backend, boolean writable, FileId id) throws IOException {
+  private static LockedFile openRegistered(Path path, Backend backend, boolean writable, FileId id)
+      throws IOException {
     BackendFile f;
     try {
       f = backend.open(path, writable, false);

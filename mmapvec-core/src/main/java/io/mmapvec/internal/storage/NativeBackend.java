@@ -34,8 +34,7 @@ final class NativeBackend implements Backend {
   }
 
   @Override
-  public BackendFile open(Path path, boolean writable, boolean createExclusive)
-      throws IOException {
+  public BackendFile open(Path path, boolean writable, boolean createExclusive) throws IOException {
     return new NativeFile(path, Posix.open(path, writable, createExclusive), writable);
   }
 

@@ -166,10 +166,37 @@ class HeaderFormatFuzzTest {
   }
 
   private static final int[][] FIELDS = {
-    {0, 8}, {8, 8}, {16, 2}, {18, 2}, {20, 4}, {24, 2}, {26, 2}, {28, 2}, {30, 1}, {31, 1},
-    {32, 4}, {36, 4}, {40, 4}, {44, 4}, {48, 8}, {56, 4}, {60, 4}, {64, 8}, {64 + 31, 1},
-    {64 + 32, 1}, {64 + 36, 4}, {112 + 32, 1}, {112 + 36, 4}, {160 + 32, 1}, {160 + 36, 4},
-    {SLOT0, 8}, {SLOT0 + 8, 8}, {SLOT0 + 60, 4}, {SLOT1, 8}, {SLOT1 + 8, 8}, {SLOT1 + 60, 4}
+    {0, 8},
+    {8, 8},
+    {16, 2},
+    {18, 2},
+    {20, 4},
+    {24, 2},
+    {26, 2},
+    {28, 2},
+    {30, 1},
+    {31, 1},
+    {32, 4},
+    {36, 4},
+    {40, 4},
+    {44, 4},
+    {48, 8},
+    {56, 4},
+    {60, 4},
+    {64, 8},
+    {64 + 31, 1},
+    {64 + 32, 1},
+    {64 + 36, 4},
+    {112 + 32, 1},
+    {112 + 36, 4},
+    {160 + 32, 1},
+    {160 + 36, 4},
+    {SLOT0, 8},
+    {SLOT0 + 8, 8},
+    {SLOT0 + 60, 4},
+    {SLOT1, 8},
+    {SLOT1 + 8, 8},
+    {SLOT1 + 60, 4}
   };
 
   /** Mostly whole fields of the identity block, field table and slots; sometimes any byte. */
@@ -182,7 +209,8 @@ class HeaderFormatFuzzTest {
     };
   }
 
-  private static final char[] NAME_CHARS = "abcdefghijklmnopqrstuvwxyz\u00e0\u00e9\u00ff_$\u4e2d".toCharArray();
+  private static final char[] NAME_CHARS =
+      "abcdefghijklmnopqrstuvwxyz\u00e0\u00e9\u00ff_$\u4e2d".toCharArray();
 
   /** Valid struct layouts: random primitive fields, naturally aligned or packed, in any order. */
   private static ElementLayout struct(SplittableRandom r) {
