@@ -91,7 +91,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public double get(long index) {
-    return s.data().getAtIndex(E, s.readIndex(index));
+    try {
+      return s.data().getAtIndex(E, s.readIndex(index));
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -104,7 +108,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public void set(long index, double value) {
     long i = s.writeIndex(index);
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -118,7 +126,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public void add(double value) {
     long i = s.appendSlot();
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.appended(i);
   }
 
@@ -144,7 +156,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public void insertAt(long index, double value) {
     long i = s.openGap(index, 1);
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.inserted(1);
   }
 
@@ -158,7 +174,12 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public double removeAt(long index) {
     long i = s.writeIndex(index);
-    double removed = s.data().getAtIndex(E, i);
+    double removed;
+    try {
+      removed = s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.closeGap(i, 1);
     return removed;
   }
@@ -174,7 +195,12 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public double swapRemoveAt(long index) {
     long i = s.writeIndex(index);
-    double removed = s.data().getAtIndex(E, i);
+    double removed;
+    try {
+      removed = s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.swapRemove(i);
     return removed;
   }
@@ -188,7 +214,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public double removeLast() {
     long i = s.popIndex();
-    return s.data().getAtIndex(E, i);
+    try {
+      return s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -216,7 +246,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
   public void copyTo(long fromIndex, double[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
     long from = s.readRange(fromIndex, length);
-    MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    try {
+      MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -232,7 +266,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
   public void copyFrom(long toIndex, double[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
     long to = s.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    try {
+      MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -244,7 +282,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
   public double[] toArray() {
     int n = s.arrayLength();
     double[] a = new double[n];
-    MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    try {
+      MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     return a;
   }
 
@@ -286,7 +328,13 @@ public final class DoubleVec extends AbstractVec implements Vec {
     MemorySegment d = s.data();
     long n = s.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(E, i));
+      double x;
+      try {
+        x = d.getAtIndex(E, i);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
+      action.accept(x);
     }
   }
 }

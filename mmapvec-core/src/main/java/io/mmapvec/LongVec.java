@@ -90,7 +90,11 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public long get(long index) {
-    return s.data().getAtIndex(E, s.readIndex(index));
+    try {
+      return s.data().getAtIndex(E, s.readIndex(index));
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -103,7 +107,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void set(long index, long value) {
     long i = s.writeIndex(index);
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -117,7 +125,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void add(long value) {
     long i = s.appendSlot();
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.appended(i);
   }
 
@@ -143,7 +155,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void insertAt(long index, long value) {
     long i = s.openGap(index, 1);
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.inserted(1);
   }
 
@@ -157,7 +173,12 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long removeAt(long index) {
     long i = s.writeIndex(index);
-    long removed = s.data().getAtIndex(E, i);
+    long removed;
+    try {
+      removed = s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.closeGap(i, 1);
     return removed;
   }
@@ -173,7 +194,12 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long swapRemoveAt(long index) {
     long i = s.writeIndex(index);
-    long removed = s.data().getAtIndex(E, i);
+    long removed;
+    try {
+      removed = s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.swapRemove(i);
     return removed;
   }
@@ -187,7 +213,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long removeLast() {
     long i = s.popIndex();
-    return s.data().getAtIndex(E, i);
+    try {
+      return s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -215,7 +245,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public void copyTo(long fromIndex, long[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
     long from = s.readRange(fromIndex, length);
-    MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    try {
+      MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -231,7 +265,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public void copyFrom(long toIndex, long[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
     long to = s.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    try {
+      MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -243,7 +281,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public long[] toArray() {
     int n = s.arrayLength();
     long[] a = new long[n];
-    MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    try {
+      MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     return a;
   }
 
@@ -285,7 +327,13 @@ public final class LongVec extends AbstractVec implements Vec {
     MemorySegment d = s.data();
     long n = s.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(E, i));
+      long x;
+      try {
+        x = d.getAtIndex(E, i);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
+      action.accept(x);
     }
   }
 }

@@ -75,14 +75,18 @@ import java.util.stream.Stream;
  * @param <R> the record type of the elements
  */
 public final class StructVec<R extends Record> extends AbstractVec implements Vec, Iterable<R> {
-  /** Records of up to this many bytes are staged per chunk by {@link #addAll}. */
-  private static final long STAGING_BYTES = 1 << 20;
-
   private final Class<R> recordType;
   private final RecordCodec codec;
   private final long stride;
   private final List<Field> fields;
   private final Map<String, Field> fieldsByName;
+
+  /**
+   * One element's bytes: {@code set} and {@code insertAt} encode the record here first, so an
+   * accessor that throws leaves the vector untouched (the vector is single-threaded, so one buffer
+   * is enough).
+   */
+  private final MemorySegment one;
 
   private StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
     super(storage);
@@ -98,6 +102,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     }
     this.fields = List.copyOf(list);
     this.fieldsByName = Collections.unmodifiableMap(byName);
+    this.one = staging(1);
   }
 
   /**
@@ -219,11 +224,17 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    * @throws NullPointerException if {@code value} is null
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of {@code value} throws; the vector is unchanged
    */
   public void set(long index, R value) {
     Objects.requireNonNull(value, "value");
+    codec.write(one, 0, value); // every accessor runs before the mapping is touched
     long i = s.writeIndex(index);
-    write(i, value);
+    try {
+      MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -244,13 +255,15 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   }
 
   /**
-   * Appends all of {@code values}, in their iteration order. Room for all of them is made first, so
-   * a full disk fails before any is added.
+   * Appends all of {@code values}, in their iteration order, all or nothing. Room for all of them
+   * is made first, so a full disk fails before any is added; the records are stored past the size,
+   * which grows only after the last one is stored, so an accessor that throws adds none of them.
    *
    * @param values the records
    * @throws NullPointerException if {@code values} is or holds null; the vector is unchanged
    * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of a record throws; the vector is unchanged
    */
   public void addAll(Collection<? extends R> values) {
     Object[] records = values.toArray();
@@ -263,15 +276,21 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
       throw new UncheckedIOException(
           "cannot grow to hold " + records.length + " more elements; the vector is unchanged", e);
     }
-    int chunk = (int) Math.max(1, Math.min(records.length, STAGING_BYTES / stride));
-    MemorySegment staging = staging(chunk);
-    for (int from = 0; from < records.length; from += chunk) {
-      int n = Math.min(chunk, records.length - from);
-      for (int k = 0; k < n; k++) {
-        codec.write(staging, k * stride, records[from + k]);
-      }
-      s.appendFrom(staging.asSlice(0, n * stride));
+    if (records.length == 0) {
+      return;
     }
+    // Stored directly past the size (the capacity is reserved), then published at once: nothing
+    // below the size changes until every record is stored.
+    long base = s.size();
+    MemorySegment d = s.data();
+    for (int k = 0; k < records.length; k++) {
+      try {
+        codec.write(d, (base + k) * stride, records[k]);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
+    }
+    s.appended(base + records.length - 1);
   }
 
   /**
@@ -283,11 +302,17 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws NullPointerException if {@code value} is null
    * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of {@code value} throws; the vector is unchanged
    */
   public void insertAt(long index, R value) {
     Objects.requireNonNull(value, "value");
+    codec.write(one, 0, value); // every accessor runs before the gap is opened
     long i = s.openGap(index, 1);
-    write(i, value);
+    try {
+      MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.inserted(1);
   }
 
@@ -679,7 +704,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public byte get(long index) {
-      return s.data().get(LAYOUT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -689,7 +719,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, byte value) {
-      s.data().set(LAYOUT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
   }
@@ -708,7 +743,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public short get(long index) {
-      return s.data().get(LAYOUT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -718,7 +758,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, short value) {
-      s.data().set(LAYOUT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
   }
@@ -737,7 +782,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public char get(long index) {
-      return s.data().get(LAYOUT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -747,7 +797,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, char value) {
-      s.data().set(LAYOUT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
   }
@@ -766,7 +821,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public int get(long index) {
-      return s.data().get(LAYOUT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -776,7 +836,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, int value) {
-      s.data().set(LAYOUT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
   }
@@ -795,7 +860,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public long get(long index) {
-      return s.data().get(LAYOUT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -805,7 +875,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, long value) {
-      s.data().set(LAYOUT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
   }
@@ -824,7 +899,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public float get(long index) {
-      return s.data().get(LAYOUT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -834,7 +914,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, float value) {
-      s.data().set(LAYOUT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
   }
@@ -853,7 +938,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public double get(long index) {
-      return s.data().get(LAYOUT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -863,7 +953,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, double value) {
-      s.data().set(LAYOUT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
   }
@@ -882,7 +977,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public boolean get(long index) {
-      return s.data().get(LAYOUT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -892,7 +992,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, boolean value) {
-      s.data().set(LAYOUT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
   }
@@ -925,11 +1030,19 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   @SuppressWarnings("unchecked") // the codec's reader constructs exactly R
   private R read(long index) {
-    return (R) codec.read(s.data(), index * stride);
+    try {
+      return (R) codec.read(s.data(), index * stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   private void write(long index, R value) {
-    codec.write(s.data(), index * stride, value);
+    try {
+      codec.write(s.data(), index * stride, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /** Throws {@link VecClosedException} if the vector of {@code storage} is closed. */

@@ -170,6 +170,12 @@ public final class Storage {
         options.syncPolicy() instanceof SyncPolicy.EveryWrites(long n) ? n : Long.MAX_VALUE;
     this.writesUntilSync = writesPerSync;
     warnIfRiskyFileSystem(path);
+    if (!readOnly) {
+      // Rule 5 for a file this library did not grow (cp --sparse=always, tar -S, rsync -S): give
+      // every hole below the file size its blocks now, so a store never faults on a full disk.
+      // Where the blocks exist this costs nothing.
+      file.fillHoles(fileBytes);
+    }
     mapTo(reservationFor(fileBytes));
     if (!readOnly && options.syncPolicy() instanceof SyncPolicy.Every(Duration interval)) {
       flusher = Flusher.schedule(this, interval);
@@ -357,11 +363,12 @@ public final class Storage {
     if (readOnly || !backend.reservesAddressSpace()) {
       return bytes;
     }
+    // bytes <= MAX_FILE_BYTES (2^46, checked at open and by growth), so this never overflows.
     long r = MIN_RESERVATION;
-    while (r < 2 * bytes) {
+    while (r < 2 * bytes && r < HeaderFormat.MAX_FILE_BYTES) {
       r <<= 1;
     }
-    return r;
+    return Math.max(r, bytes);
   }
 
   /** Maps the file anew with {@code length} bytes; views of the old mapping die with it. */
@@ -394,7 +401,9 @@ public final class Storage {
 
   /** {@return {@code index} if it is below the size, else throws IndexOutOfBoundsException} */
   public long readIndex(long index) {
-    if (Long.compareUnsigned(index, size) >= 0) {
+    // closed is checked here too: close() leaves the size as it was (a racing reader must not
+    // read a zero), so the bounds check alone no longer refuses a read after close.
+    if (Long.compareUnsigned(index, size) >= 0 || closed) {
       throw indexError(index);
     }
     return index;
@@ -528,7 +537,11 @@ public final class Storage {
     if (count > appendLimit - n) {
       growForAppend(count);
     }
-    MemorySegment.copy(src, 0, data, n * elementBytes, count * elementBytes);
+    try {
+      MemorySegment.copy(src, 0, data, n * elementBytes, count * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     SIZE.setRelease(this, n + count);
     wrote();
   }
@@ -547,8 +560,12 @@ public final class Storage {
       growForAppend(count);
     }
     long tail = size - index;
-    MemorySegment.copy(
-        data, index * elementBytes, data, (index + count) * elementBytes, tail * elementBytes);
+    try {
+      MemorySegment.copy(
+          data, index * elementBytes, data, (index + count) * elementBytes, tail * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     markDirty(index, size + count);
     return index;
   }
@@ -569,8 +586,12 @@ public final class Storage {
       throw writeError(index < 0 || index >= size ? index : end - 1);
     }
     checkWritable();
-    MemorySegment.copy(
-        data, end * elementBytes, data, index * elementBytes, (size - end) * elementBytes);
+    try {
+      MemorySegment.copy(
+          data, end * elementBytes, data, index * elementBytes, (size - end) * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     shrinkSize(size - count);
     markDirty(index, size);
     wrote();
@@ -580,7 +601,11 @@ public final class Storage {
   public void swapRemove(long index) {
     long last = size - 1;
     if (index != last) {
-      MemorySegment.copy(data, last * elementBytes, data, index * elementBytes, elementBytes);
+      try {
+        MemorySegment.copy(data, last * elementBytes, data, index * elementBytes, elementBytes);
+      } catch (InternalError e) {
+        throw fault(e);
+      }
     }
     shrinkSize(last);
     wrote();
@@ -628,7 +653,11 @@ public final class Storage {
       if (newSize > appendLimit) {
         growForAppend(newSize - old);
       }
-      fill(old, newSize, fill);
+      try {
+        fill(old, newSize, fill);
+      } catch (InternalError e) {
+        throw fault(e);
+      }
       SIZE.setRelease(this, newSize);
     }
     wrote();
@@ -684,7 +713,7 @@ public final class Storage {
   }
 
   private long maxCapacity() {
-    return (Long.MAX_VALUE - DATA_OFFSET - (1L << 32)) / elementBytes;
+    return (HeaderFormat.MAX_FILE_BYTES - DATA_OFFSET - (1L << 32)) / elementBytes;
   }
 
   private String tooLarge(long have, long more) {
@@ -863,6 +892,14 @@ public final class Storage {
         CrashHooks.reach("sync.afterFdatasync", path);
       }
       if (lengthChanged) {
+        if (sequence + 1 >= HeaderFormat.MAX_SEQUENCE) {
+          throw new IOException(
+              "commit sequence "
+                  + sequence
+                  + " is at its limit 2^62; copy the vector ("
+                  + path
+                  + ")");
+        }
         int slot = 1 - activeSlot;
         HeaderFormat.encodeSlot(
             mapping, slot, new CommitSlot(sequence + 1, length, System.currentTimeMillis()));
@@ -883,6 +920,12 @@ public final class Storage {
       writeBlocked = true;
       appendLimit = 0;
       throw e;
+    } catch (InternalError e) {
+      // The commit slot's page faulted (the file was cut behind our back): typed, and poisoned.
+      poison = faultError(e);
+      writeBlocked = true;
+      appendLimit = 0;
+      throw poison;
     }
     statSyncs++;
     statBytesSynced += bytes;
@@ -955,7 +998,9 @@ public final class Storage {
 
   /**
    * Syncs a writable file, unmaps it, releases the locks. Idempotent. A vector poisoned by a failed
-   * sync still unmaps and unlocks, then throws that failure.
+   * sync still unmaps and unlocks, then throws that failure. Whatever is thrown on the way (an
+   * {@code Error} too), the vector ends closed, unmapped, unlocked and unregistered, and the first
+   * failure is thrown after that.
    */
   public void close() throws IOException {
     syncLock.lock();
@@ -963,43 +1008,63 @@ public final class Storage {
       if (closed) {
         return;
       }
-      if (flusher != null) {
-        flusher.cancel(false);
-      }
-      IOException failure = null;
-      if (!readOnly) {
-        try {
-          sync("close");
-        } catch (IOException e) {
-          failure = e;
-        } catch (RuntimeException e) {
-          failure = new IOException("final sync failed (" + path + ")", e);
+      Throwable failure = null;
+      try {
+        if (flusher != null) {
+          flusher.cancel(false);
         }
+        if (!readOnly) {
+          sync("close");
+        }
+      } catch (IOException e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        failure = new IOException("final sync failed (" + path + ")", e);
+      } catch (Throwable t) {
+        failure = t; // an Error: release everything first, then rethrow it
       }
+      // The size is never zeroed: a reader on another thread that passed the closed check must
+      // still see the right size; its next access of the mapping then fails (the arena is closed).
       closed = true;
       writeBlocked = true;
-      SIZE.setRelease(this, 0L);
       capacity = 0;
       appendLimit = 0;
       try {
         arena.close();
-      } finally {
-        try {
-          file.close();
-        } catch (IOException e) {
-          if (failure == null) {
-            failure = e;
-          }
-        } finally {
-          OpenFiles.unregister(id);
-        }
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
+      }
+      try {
+        file.close();
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
+      }
+      OpenFiles.unregister(id);
+      if (failure instanceof IOException e) {
+        throw e;
+      }
+      if (failure instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure instanceof Error e) {
+        throw e;
       }
       if (failure != null) {
-        throw failure;
+        throw new IOException("close failed (" + path + ")", failure);
       }
     } finally {
       syncLock.unlock();
     }
+  }
+
+  private static Throwable firstOf(Throwable first, Throwable next) {
+    if (first == null) {
+      return next;
+    }
+    if (first != next) {
+      first.addSuppressed(next);
+    }
+    return first;
   }
 
   /** {@return whether {@link #close()} has run} */
@@ -1056,6 +1121,34 @@ public final class Storage {
             + " ("
             + path
             + ")");
+  }
+
+  /**
+   * Turns a fault of mapped memory (the JDK reports SIGBUS as {@link InternalError}: the file was
+   * cut by another process, or a hole could not be filled on a full disk) into an {@link
+   * UncheckedIOException} naming the file, and poisons the vector: every later write and sync
+   * throws, {@code close()} still releases the file. Callers {@code throw s.fault(e)}.
+   *
+   * @param e the error from an access of {@link #data()}
+   * @return the exception to throw
+   */
+  public UncheckedIOException fault(InternalError e) {
+    IOException io = faultError(e);
+    if (poison == null) {
+      poison = io;
+    }
+    writeBlocked = true;
+    appendLimit = 0;
+    return new UncheckedIOException(io);
+  }
+
+  private IOException faultError(InternalError e) {
+    return new IOException(
+        "a fault of mapped memory: the file was cut by another process, or the disk is full"
+            + " under a hole of it; reopen the vector ("
+            + path
+            + ")",
+        e);
   }
 
   private RuntimeException writeError(long index) {
