@@ -764,16 +764,21 @@ public final class Storage {
       event.begin();
       CrashHooks.reach("grow.beforeAllocate", path);
       try {
-        file.allocate(fileBytes, newFileBytes);
+        allocateOrGiveBack(newFileBytes);
       } catch (IOException e) {
-        // A failed allocation may have taken part of the space (ext4 keeps it, as does the
-        // zero-writing fallback); give it back so a full disk is not made fuller.
-        try {
-          file.truncate(fileBytes);
-        } catch (IOException | RuntimeException suppressed) {
-          e.addSuppressed(suppressed);
+        // The step did not fit (a nearly full disk): fall back to the smallest growth that holds
+        // what is needed now, before failing.
+        long minFileBytes = DATA_OFFSET + roundUpToPage(needed * elementBytes);
+        if (minFileBytes >= newFileBytes) {
+          throw e;
         }
-        throw e;
+        try {
+          allocateOrGiveBack(minFileBytes);
+        } catch (IOException again) {
+          again.addSuppressed(e);
+          throw again;
+        }
+        newFileBytes = minFileBytes;
       }
       CrashHooks.reach("grow.afterAllocate", path);
       long oldFileBytes = fileBytes;
@@ -796,6 +801,22 @@ public final class Storage {
       }
     } finally {
       syncLock.unlock();
+    }
+  }
+
+  /** Allocates the file up to {@code newFileBytes}; on failure gives back what it took, throws. */
+  private void allocateOrGiveBack(long newFileBytes) throws IOException {
+    try {
+      file.allocate(fileBytes, newFileBytes);
+    } catch (IOException e) {
+      // A failed allocation may have taken part of the space (ext4 keeps it, as does the
+      // zero-writing fallback); give it back so a full disk is not made fuller.
+      try {
+        file.truncate(fileBytes);
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
   }
 
