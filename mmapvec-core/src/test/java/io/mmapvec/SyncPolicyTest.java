@@ -124,7 +124,9 @@ class SyncPolicyTest {
     // Hardening 13.9: too long for the flusher's nanoseconds. Before the fix the policy was
     // accepted and open threw a bare ArithmeticException (checked).
     for (Duration tooLong :
-        new Duration[] {Duration.ofSeconds(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE).plusNanos(1)}) {
+        new Duration[] {
+          Duration.ofSeconds(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE).plusNanos(1)
+        }) {
       assertThatThrownBy(() -> SyncPolicy.every(tooLong))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("2^63-1 ns");
@@ -134,7 +136,8 @@ class SyncPolicyTest {
     assertThat(SyncPolicy.every(Duration.ofMillis(1)))
         .isEqualTo(new SyncPolicy.Every(Duration.ofMillis(1)));
     // The largest legal interval opens (the flusher schedules it) and closes.
-    try (LongVec v = open(dir.resolve("longest.vec"), SyncPolicy.every(Duration.ofNanos(Long.MAX_VALUE)))) {
+    try (LongVec v =
+        open(dir.resolve("longest.vec"), SyncPolicy.every(Duration.ofNanos(Long.MAX_VALUE)))) {
       v.add(1);
     }
   }
