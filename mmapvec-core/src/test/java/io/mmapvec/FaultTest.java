@@ -166,8 +166,8 @@ class FaultTest {
 
   /**
    * 13.9: the path is removed (and created anew) while a writer has it open. Before the fix the
-   * writer went on syncing into the deleted file and its data was lost silently; now every sync
-   * and close says so with an IOException naming the path. Fails without the check (checked).
+   * writer went on syncing into the deleted file and its data was lost silently; now every sync and
+   * close says so with an IOException naming the path. Fails without the check (checked).
    */
   @ParameterizedTest(name = "{0} backend")
   @ValueSource(strings = {"native", "channel"})
