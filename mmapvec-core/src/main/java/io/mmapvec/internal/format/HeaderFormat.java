@@ -172,7 +172,7 @@ public final class HeaderFormat {
     page.set(JAVA_SHORT_UNALIGNED, OFF_VERSION_MINOR, (short) v.minor());
     page.set(JAVA_SHORT_UNALIGNED, OFF_VERSION_PATCH, (short) v.patch());
     page.set(JAVA_BYTE, OFF_TYPE_CODE, (byte) layout.type().code());
-    page.set(JAVA_INT_UNALIGNED, OFF_ELEMENT_SIZE, (int) layout.byteSize());
+    page.set(JAVA_INT_UNALIGNED, OFF_ELEMENT_SIZE, (int) layout.elementSize());
     page.set(JAVA_INT_UNALIGNED, OFF_ELEMENT_ALIGNMENT, (int) layout.byteAlignment());
     page.set(JAVA_INT_UNALIGNED, OFF_FIELD_COUNT, layout.fields().size());
     page.set(JAVA_INT_UNALIGNED, OFF_PAGE_SIZE, pageSize);
@@ -210,13 +210,13 @@ public final class HeaderFormat {
       throw new IllegalArgumentException(
           "commit sequence is " + value.sequence() + ", expected >= 1");
     }
-    if (value.length() < 0) {
+    if (value.size() < 0) {
       throw new IllegalArgumentException(
-          "committed length is " + value.length() + ", expected >= 0");
+          "committed length is " + value.size() + ", expected >= 0");
     }
     MemorySegment s = MemorySegment.ofArray(new byte[(int) SLOT_BYTES]);
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, value.sequence());
-    s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_LENGTH, value.length());
+    s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_LENGTH, value.size());
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME, value.commitTimeMillis());
     s.set(JAVA_INT_UNALIGNED, SLOT_OFF_CRC, crc32c(s, 0, SLOT_OFF_CRC));
     MemorySegment.copy(s, 0, header, offset, SLOT_BYTES);
@@ -421,8 +421,8 @@ public final class HeaderFormat {
 
     // l. The committed data fits in the file. No fallback to the older slot: a valid newest slot
     // describes data that was durable, so a file too short for it was cut after the commit.
-    long length = active.length();
-    long elementSize = layout.byteSize();
+    long length = active.size();
+    long elementSize = layout.elementSize();
     if (length < 0 || length > (Long.MAX_VALUE - DATA_OFFSET) / elementSize) {
       throw new VecFormatException(
           Reason.TRUNCATED,
@@ -638,14 +638,14 @@ public final class HeaderFormat {
       long size,
       long alignment,
       long count) {
-    String opened = "opened as " + shortDescription(expected.type(), expected.byteSize());
+    String opened = "opened as " + shortDescription(expected.type(), expected.elementSize());
     if (type == null) {
       return "file holds elements of unknown type code " + typeCode + ", " + opened;
     }
     if (type != expected.type()) {
       return "file holds " + shortDescription(type, size) + ", " + opened;
     }
-    if (size != expected.byteSize()) {
+    if (size != expected.elementSize()) {
       return "file holds " + shortDescription(type, size) + ", " + opened;
     }
     if (alignment != expected.byteAlignment()) {
@@ -682,9 +682,9 @@ public final class HeaderFormat {
     Objects.requireNonNull(layout.type(), "layout.type");
     List<FieldLayout> fields = layout.fields();
     String problem =
-        headProblem(layout.type(), layout.byteSize(), layout.byteAlignment(), fields.size());
+        headProblem(layout.type(), layout.elementSize(), layout.byteAlignment(), fields.size());
     for (int i = 0; problem == null && i < fields.size(); i++) {
-      problem = fieldProblem(i, Objects.requireNonNull(fields.get(i), "field"), layout.byteSize());
+      problem = fieldProblem(i, Objects.requireNonNull(fields.get(i), "field"), layout.elementSize());
     }
     return problem;
   }

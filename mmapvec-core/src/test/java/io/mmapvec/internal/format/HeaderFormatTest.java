@@ -148,7 +148,7 @@ class HeaderFormatTest {
     assertThat(h.activeSlot()).isZero();
     assertThat(h.active()).isEqualTo(new CommitSlot(1, 0, CREATED_MILLIS));
     assertThat(h.other()).isNull();
-    assertThat(h.length()).isZero();
+    assertThat(h.size()).isZero();
   }
 
   @Test
@@ -180,7 +180,7 @@ class HeaderFormatTest {
     assertThat(h.activeSlot()).isEqualTo(1);
     assertThat(h.active()).isEqualTo(new CommitSlot(2, 10, 5));
     assertThat(h.other()).isEqualTo(new CommitSlot(1, 0, CREATED_MILLIS));
-    assertThat(h.length()).isEqualTo(10);
+    assertThat(h.size()).isEqualTo(10);
 
     HeaderFormat.encodeSlot(s, 0, new CommitSlot(3, 7, 6));
     h = decode(s, EMPTY_FILE + 80, LONGS);
@@ -223,7 +223,7 @@ class HeaderFormatTest {
     MemorySegment whole = MemorySegment.ofArray(new byte[(int) EMPTY_FILE + 8 * 4]);
     HeaderFormat.encodeNew(whole, LONGS, 4096, CREATED_MILLIS);
     HeaderFormat.encodeSlot(whole, 1, new CommitSlot(2, 4, 0));
-    assertThat(decode(whole, whole.byteSize(), LONGS).length()).isEqualTo(4);
+    assertThat(decode(whole, whole.byteSize(), LONGS).size()).isEqualTo(4);
   }
 
   // ---- what encodeNew and encodeSlot refuse -----------------------------------------------
@@ -732,7 +732,7 @@ class HeaderFormatTest {
     HeaderFormat.encodeSlot(s, 1, new CommitSlot(4, 3, 0));
     Header h = decode(s, EMPTY_FILE + 24, LONGS);
     assertThat(h.activeSlot()).isZero();
-    assertThat(h.length()).isEqualTo(2);
+    assertThat(h.size()).isEqualTo(2);
     assertThat(h.other()).isEqualTo(new CommitSlot(4, 3, 0));
   }
 
@@ -763,7 +763,7 @@ class HeaderFormatTest {
     long length = (Long.MAX_VALUE - 65536) / 24;
     MemorySegment s = fresh(TICKS);
     rawSlot(s, SLOT1, 2, length);
-    assertThat(decode(s, Long.MAX_VALUE, TICKS).length()).isEqualTo(length);
+    assertThat(decode(s, Long.MAX_VALUE, TICKS).size()).isEqualTo(length);
   }
 
   // ---- every byte, every length --------------------------------------------------------------
@@ -798,7 +798,7 @@ class HeaderFormatTest {
         } else if (offset >= SLOT1 && offset < SLOT1 + 64) {
           Header h = decode(s, fileSize, TICKS);
           assertThat(h.activeSlot()).as(at).isZero();
-          assertThat(h.length()).as(at).isZero();
+          assertThat(h.size()).as(at).isZero();
           assertThat(h.other()).as(at).isNull();
         } else {
           assertThat(decode(s, fileSize, TICKS)).as(at).isEqualTo(intact);
@@ -853,6 +853,6 @@ class HeaderFormatTest {
     assertThat(h.pageSizeAtCreate()).isEqualTo(16384);
     assertThat(h.createdMillis()).isEqualTo(42);
     assertThat(h.activeSlot()).isEqualTo(1);
-    assertThat(h.length()).isEqualTo(100);
+    assertThat(h.size()).isEqualTo(100);
   }
 }
