@@ -7,15 +7,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The commit protocol of one file (rule 3): the commit state (the two header slots, the active
- * one, the sequence, the committed size), the order of the steps, and the poison a failed step
- * leaves (rule 7).
+ * The commit protocol of one file (rule 3): the commit state (the two header slots, the active one,
+ * the sequence, the committed size), the order of the steps, and the poison a failed step leaves
+ * (rule 7).
  *
- * <p>A commit has two steps, which a caller committing several files as one (a column group)
- * drives separately: first {@link #flushData} on every file (elements, then the file size if it
- * changed), then its own commit record, then {@link #writeSlot} where a file keeps its own size.
- * {@link #commit} runs both steps for a single file. Every step that fails poisons the committer:
- * the kernel may have dropped the dirty pages, so no later commit may claim they are durable.
+ * <p>A commit has two steps, which a caller committing several files as one (a column group) drives
+ * separately: first {@link #flushData} on every file (elements, then the file size if it changed),
+ * then its own commit record, then {@link #writeSlot} where a file keeps its own size. {@link
+ * #commit} runs both steps for a single file. Every step that fails poisons the committer: the
+ * kernel may have dropped the dirty pages, so no later commit may claim they are durable.
  *
  * <p><b>Threads:</b> every method runs under the storage's commit lock.
  */
@@ -67,7 +67,9 @@ final class Committer {
     return fileSizeChanged;
   }
 
-  /** The file was grown or truncated: the next commit makes its size durable ({@code fdatasync}). */
+  /**
+   * The file was grown or truncated: the next commit makes its size durable ({@code fdatasync}).
+   */
   void fileResized() {
     fileSizeChanged = true;
   }

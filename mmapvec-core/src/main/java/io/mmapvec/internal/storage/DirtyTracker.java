@@ -64,8 +64,8 @@ final class DirtyTracker {
   }
 
   /**
-   * {@return the end (exclusive) of the elements a commit of {@code size} elements must flush};
-   * at most {@code size}, and at most {@link #flushFrom} when nothing needs flushing
+   * {@return the end (exclusive) of the elements a commit of {@code size} elements must flush}; at
+   * most {@code size}, and at most {@link #flushFrom} when nothing needs flushing
    */
   long flushTo(long size) {
     if (viewsOut) {

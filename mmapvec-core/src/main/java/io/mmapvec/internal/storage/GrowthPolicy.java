@@ -12,7 +12,9 @@ final class GrowthPolicy {
   /** The smallest address reservation of a writable native mapping (rule 6). */
   static final long MIN_RESERVATION = 1L << 30;
 
-  /** Below this many bytes the capacity doubles; above it, it grows by an eighth (at least this). */
+  /**
+   * Below this many bytes the capacity doubles; above it, it grows by an eighth (at least this).
+   */
   static final long LINEAR_GROWTH_BYTES = 1L << 30;
 
   /** Bytes kept free below {@link Long#MAX_VALUE} so that no offset computation overflows. */
@@ -67,7 +69,8 @@ final class GrowthPolicy {
         bytesNow < LINEAR_GROWTH_BYTES
             ? Math.max(bytesNow, pageSize)
             : Math.max(LINEAR_GROWTH_BYTES, bytesNow / 8);
-    long target = Math.max(needed, Math.min(maxCapacity(elementSize), capacity + step / elementSize));
+    long target =
+        Math.max(needed, Math.min(maxCapacity(elementSize), capacity + step / elementSize));
     return fileBytesFor(target, elementSize, pageSize);
   }
 

@@ -7,7 +7,6 @@ import io.mmapvec.internal.format.Identity;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -63,8 +62,8 @@ public final class HeaderReader {
   }
 
   /**
-   * Reads the header bytes of an open, locked file and decodes them: the one place a header is
-   * read from a file.
+   * Reads the header bytes of an open, locked file and decodes them: the one place a header is read
+   * from a file.
    *
    * @param file the file
    * @param fileBytes its size

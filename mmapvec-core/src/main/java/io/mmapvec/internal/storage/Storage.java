@@ -1,6 +1,5 @@
 package io.mmapvec.internal.storage;
 
-import io.mmapvec.SyncPolicy;
 import io.mmapvec.VecLockedException;
 import io.mmapvec.VecOptions;
 import io.mmapvec.VecStats;
@@ -13,59 +12,41 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The protocol every vector follows: one locked, mapped file holding a header and a run of
- * elements of {@link #elementSize()} bytes. The typed vectors are thin facades that turn indices
- * into element accesses on {@link #data()}; bounds, growth, dirty tracking, sync and close live
- * here, once, built from parts that each do one job:
+ * The protocol every vector follows: one locked, mapped file holding a header and a run of elements
+ * of {@link #elementSize()} bytes. The typed vectors are thin facades that turn indices into
+ * element accesses on {@link #data()}; bounds, the size and the write gate live here, once. The
+ * file itself is the {@link SyncController}'s: growth, sync, shrink, stats and close run there
+ * under one commit lock, through parts that each do one job ({@link FileOpener}, {@link Mapping},
+ * {@link GrowthPolicy}, {@link FileSpace}, {@link DirtyTracker}, {@link Committer}, {@link
+ * StorageStats}, {@link StorageErrors}; docs/ARCHITECTURE.md draws them).
+ *
+ * <p><b>The protocol a facade follows.</b> Every access is bounded by the size and every store
+ * lands below the allocated file size (rule 5):
  *
  * <ul>
- *   <li>{@link FileOpener} opens or atomically creates, registers and locks the file and reads its
- *       header;
- *   <li>{@link Mapping} maps it (an address reservation with the native backend, rule 6), remaps
- *       and retires old mappings;
- *   <li>{@link GrowthPolicy} says how big the file and the reservation get (pure functions);
- *   <li>{@link DirtyTracker} records which elements a commit must flush;
- *   <li>{@link Committer} runs the commit order (rule 3) and holds the slots, the sequence and the
- *       poison of a failed sync (rule 7);
- *   <li>{@link StorageStats} counts and reports to JFR; {@link StorageErrors} words the exceptions.
- * </ul>
- *
- * <p><b>The protocol a facade follows.</b> Every element access is bounded by the size, and every
- * store lands below the allocated file size (rule 5):
- *
- * <ul>
- *   <li>read: {@code data().get(layout, readIndex(i) * elementSize)};
+ *   <li>read: {@code data().get(layout, readIndex(i) * elementSize())};
  *   <li>write in place: {@code i = writeIndex(index)}, store at {@code i}, then {@link
  *       #countMutation()};
  *   <li>append: {@code i = appendSlot()}, store at {@code i}, then {@link #appended(long)};
  *   <li>insert: {@code i = openGap(index, n)}, store the {@code n} elements, then {@link
  *       #inserted(long)};
- *   <li>bulk: {@link #readRange}/{@link #writeRange} check a run; {@link #appendFrom}, {@link
- *       #closeGap}, {@link #swapRemove}, {@link #popIndex}, {@link #truncate}, {@link #resize} do
- *       the whole change.
+ *   <li>bulk: {@link #readRange}/{@link #writeRange} check a run first; {@link #appendFrom}, {@link
+ *       #closeGap}, {@link #swapRemove}, {@link #popIndex}, {@link #truncate} and {@link #resize}
+ *       make the whole change.
  * </ul>
  *
  * <p><b>Threads:</b> not thread-safe, like the vectors: one writer thread at a time (the "owner").
- * Two other threads may touch a storage, and {@link #commitLock} is what makes that safe:
- *
- * <ul>
- *   <li>a thread calling {@link #close()}: a thread that reads while another closes gets an {@link
- *       IllegalStateException}, because the mapping's shared arena waits until no thread is inside
- *       an access before it closes; every later access fails instead of touching unmapped memory;
- *   <li>the background flusher of {@code SyncPolicy.every}. It takes {@link #commitLock}, which
- *       every sync, growth, remap, shrink and close also holds, so the mapping, the file size and
- *       the commit state never change under it. It never touches the owner's dirty range; it reads
- *       {@link #size} with acquire semantics, flushes the data below that size and only then
- *       commits it. The owner publishes a larger size with release semantics only after the new
- *       elements are stored, so a committed size never covers unwritten data.
- * </ul>
+ * Two other threads may touch a storage, and the commit lock makes that safe: a thread calling
+ * {@link #close()} (a thread that reads meanwhile gets an {@link IllegalStateException}: the
+ * mapping's shared arena waits until no thread is inside an access, and every later access fails
+ * instead of touching unmapped memory), and the background flusher of {@code SyncPolicy.every},
+ * which never touches the owner's dirty range: it reads the size with acquire semantics and commits
+ * the data below it. The owner publishes a larger size with release semantics only after the new
+ * elements are stored, so a committed size never covers unwritten data.
  */
 public final class Storage {
   private static final VarHandle SIZE;
@@ -83,33 +64,20 @@ public final class Storage {
   private final ElementLayout layout;
   private final long elementSize;
   private final boolean readOnly;
-  private final Backend backend;
-  private final LockedFile file;
-  private final long pageSize;
-  private final long writesPerSync;
-  /** Held by every sync, growth, remap, shrink and close, and by the background flusher. */
-  private final ReentrantLock commitLock = new ReentrantLock();
-  private final Mapping mapping;
+  private final SyncSchedule schedule;
   private final DirtyTracker dirty;
-  private final StorageStats stats;
-  private final Committer committer;
-  private final FileSpace space;
-  private ScheduledFuture<?> flusher;
+  private final SyncController controller;
 
   /** {@link Mapping#data()}, kept here for the hot path. */
   private MemorySegment data;
+
   private long size;
+
   /** {@link #capacity} while writes are allowed, 0 otherwise: one compare guards an append. */
   private long appendLimit;
+
   private boolean writeBlocked;
   private boolean closed;
-  /**
-   * Counts down mutating calls to the next {@code everyWrites} sync (written by the owner only).
-   * The flusher reads it, racily, to see whether anything changed since its last round.
-   */
-  private long writesUntilSync;
-  /** {@link #writesUntilSync} as the flusher last committed it (guarded by {@link #commitLock}). */
-  private long writesAtLastFlush = Long.MIN_VALUE;
 
   private Storage(
       Path path,
@@ -123,28 +91,13 @@ public final class Storage {
     this.layout = layout;
     this.elementSize = layout.elementSize();
     this.readOnly = options.readOnly();
-    this.backend = backend;
-    this.file = opened.locked();
-    this.pageSize = backend.pageSize();
     this.size = opened.header().size();
     this.writeBlocked = readOnly;
-    this.writesPerSync =
-        options.syncPolicy() instanceof SyncPolicy.EveryWrites(long n) ? n : Long.MAX_VALUE;
-    this.writesUntilSync = writesPerSync;
-    this.mapping =
-        new Mapping(file.file(), readOnly, backend.reservesAddressSpace(), opened.fileBytes());
-    this.data = mapping.data();
+    this.schedule = new SyncSchedule(options.syncPolicy());
     this.dirty = new DirtyTracker(size);
-    this.stats = new StorageStats(path);
-    this.committer =
-        new Committer(path, file.file(), mapping, stats, elementSize, pageSize, opened.header());
-    this.space =
-        new FileSpace(
-            path, file.file(), mapping, committer, stats, elementSize, pageSize, opened.fileBytes());
-    this.appendLimit = readOnly ? 0 : space.capacity();
-    if (!readOnly && options.syncPolicy() instanceof SyncPolicy.Every(Duration interval)) {
-      flusher = Flusher.schedule(this, interval);
-    }
+    this.controller = new SyncController(this, backend, opened, schedule, dirty);
+    spaceChanged();
+    schedule.start(options.syncPolicy(), readOnly, this);
   }
 
   /**
@@ -178,8 +131,6 @@ public final class Storage {
     }
   }
 
-  // ---------------------------------------------------------------------------------- hot path
-
   /** {@return the mapped elements; index {@code i} is at byte {@code i * elementSize()}} */
   public MemorySegment data() {
     return data;
@@ -203,8 +154,8 @@ public final class Storage {
   }
 
   /**
-   * {@return the index where a new last element goes, growing the file if needed} The caller
-   * stores the element there, then calls {@link #appended(long)}.
+   * {@return the index where a new last element goes, growing the file if needed} The caller stores
+   * the element there, then calls {@link #appended(long)}.
    */
   public long appendSlot() {
     long n = size;
@@ -226,12 +177,12 @@ public final class Storage {
 
   /** Counts one mutating call for {@code SyncPolicy.everyWrites}; call after the change is made. */
   public void countMutation() {
-    if (--writesUntilSync <= 0) {
-      writesUntilSync = writesPerSync;
+    if (schedule.countDown()) {
       try {
-        sync(SyncTrigger.EVERY_WRITES);
+        controller.sync(SyncTrigger.EVERY_WRITES);
       } catch (IOException e) {
-        throw new UncheckedIOException("sync after " + writesPerSync + " writes failed", e);
+        String after = "sync after " + schedule.writesPerSync() + " writes failed";
+        throw new UncheckedIOException(after, e);
       }
     }
   }
@@ -262,8 +213,6 @@ public final class Storage {
     return (int) n;
   }
 
-  // ---------------------------------------------------------------------------------- structure
-
   /** {@return the number of elements} */
   public long size() {
     checkOpen();
@@ -273,7 +222,7 @@ public final class Storage {
   /** {@return the number of elements the allocated file holds} */
   public long capacity() {
     checkOpen();
-    return space.capacity();
+    return controller.capacity();
   }
 
   /** {@return the size of one element in bytes} */
@@ -403,14 +352,11 @@ public final class Storage {
       if (newSize > appendLimit) {
         growForAppend(newSize - old);
       }
-      // Copy one element's bytes, then double the copied run each time.
-      long base = old * elementSize;
-      long bytes = (newSize - old) * elementSize;
-      MemorySegment.copy(fill, 0, data, base, elementSize);
-      for (long done = elementSize; done < bytes; ) {
-        long n = Math.min(done, bytes - done);
-        MemorySegment.copy(data, base, data, base + done, n);
-        done += n;
+      for (long i = old; i < newSize; ) { // copy the element, then double the copied run
+        long n = i == old ? 1 : Math.min(i - old, newSize - i);
+        MemorySegment src = i == old ? fill : data.asSlice(old * elementSize);
+        MemorySegment.copy(src, 0, data, i * elementSize, n * elementSize);
+        i += n;
       }
       SIZE.setRelease(this, newSize);
     }
@@ -426,7 +372,7 @@ public final class Storage {
     if (additional > GrowthPolicy.maxCapacity(elementSize) - size) {
       throw StorageErrors.tooLarge(path, size, additional, elementSize);
     }
-    ensureCapacity(size + additional);
+    controller.grow(size + additional);
   }
 
   /** {@return a view of the elements' bytes} */
@@ -453,179 +399,79 @@ public final class Storage {
       throw StorageErrors.tooLarge(path, size, extra, elementSize);
     }
     try {
-      ensureCapacity(size + extra);
+      controller.grow(size + extra);
     } catch (IOException e) {
       throw StorageErrors.cannotGrow(path, size + extra, e);
     }
   }
 
-  /** Grows the file so at least {@code needed} elements fit (see {@link FileSpace#grow}). */
-  private void ensureCapacity(long needed) throws IOException {
-    commitLock.lock();
-    try {
-      checkWritable();
-      if (needed > space.capacity()) {
-        space.grow(needed);
-      }
-    } finally {
-      spaceChanged();
-      commitLock.unlock();
-    }
-  }
-
-  /** Follows a growth or shrink of the file: the new mapping and the new append limit. */
-  private void spaceChanged() {
-    data = mapping.data();
-    appendLimit = writeBlocked ? 0 : space.capacity();
-  }
-
-  // ---------------------------------------------------------------------------------- durability
-
-  /** Rule 3: data, then (if the file size changed) fdatasync, then the inactive slot, then its msync. */
-  public void sync() throws IOException {
-    sync(SyncTrigger.EXPLICIT);
-  }
-
-  private void sync(SyncTrigger trigger) throws IOException {
-    commitLock.lock();
-    try {
-      checkOpen();
-      if (readOnly) {
-        return;
-      }
-      committer.checkNotPoisoned();
-      long n = size;
-      commit(trigger, n, dirty.flushFrom(n), dirty.flushTo(n));
-      dirty.committed(n);
-    } finally {
-      commitLock.unlock();
-    }
-  }
-
   /**
-   * The flusher's sync ({@code SyncPolicy.every}): the whole data range below a size the vector
-   * had (the kernel writes only the dirty pages), then that size. Never throws: a failure poisons
-   * the vector, and the owner sees it at its next sync, close or write.
+   * Rule 3: data, then (if the file size changed) fdatasync, then the inactive slot, then its
+   * msync.
    */
-  void backgroundSync() {
-    if (!commitLock.tryLock()) {
-      return; // the owner is syncing or growing right now; try again next interval
-    }
-    try {
-      if (closed || committer.poison() != null) {
-        return;
-      }
-      long n = (long) SIZE.getAcquire(this);
-      // A racy read: a stale value only moves the flush of a change to the next round.
-      long writes = writesUntilSync;
-      if (writes == writesAtLastFlush
-          && !dirty.viewsOut()
-          && n == committer.committedSize()
-          && !committer.fileSizeChanged()) {
-        return; // idle since the last round: nothing to flush, and not counted as a sync
-      }
-      commit(SyncTrigger.EVERY, n, 0, n);
-      writesAtLastFlush = writes;
-    } catch (IOException | RuntimeException e) {
-      // Already recorded as the poison by the committer.
-    } finally {
-      commitLock.unlock();
-    }
+  public void sync() throws IOException {
+    controller.sync(SyncTrigger.EXPLICIT);
   }
 
-  /** Runs one commit; a failure (the committer is poisoned) blocks every later write (rule 7). */
-  private void commit(SyncTrigger trigger, long n, long lo, long hi) throws IOException {
-    try {
-      committer.commit(trigger, n, lo, hi);
-    } catch (IOException | RuntimeException e) {
-      writeBlocked = true;
-      appendLimit = 0;
-      throw e;
-    }
+  /** The background flusher's sync; see {@link SyncController#backgroundSync()}. */
+  void backgroundSync() {
+    controller.backgroundSync();
   }
 
   /** Rule 12: commits the smaller size, then shrinks the file to fit it. */
   public void shrinkToFit() throws IOException {
-    commitLock.lock();
-    try {
-      checkWritable();
-      sync(SyncTrigger.SHRINK);
-      try {
-        if (space.shrinkTo(size)) {
-          sync(SyncTrigger.SHRINK);
-          CrashHooks.reach("shrink.afterSync", path);
-        }
-      } finally {
-        spaceChanged();
-      }
-    } finally {
-      commitLock.unlock();
-    }
+    controller.shrinkToFit();
   }
 
   /** {@return the counters since open} */
   public VecStats stats() {
-    commitLock.lock();
-    try {
-      checkOpen();
-      return stats.snapshot(mapping.remaps(), backend.name());
-    } finally {
-      commitLock.unlock();
-    }
+    return controller.stats();
   }
 
   /**
-   * Syncs a writable file, unmaps it, releases the locks. Idempotent. A vector poisoned by a
-   * failed sync still unmaps and unlocks, then throws that failure.
+   * Syncs a writable file, unmaps it, releases the locks. Idempotent. A vector poisoned by a failed
+   * sync still unmaps and unlocks, then throws that failure.
    */
   public void close() throws IOException {
-    commitLock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      if (flusher != null) {
-        flusher.cancel(false);
-      }
-      IOException failure = null;
-      if (!readOnly) {
-        try {
-          sync(SyncTrigger.CLOSE);
-        } catch (IOException e) {
-          failure = e;
-        } catch (RuntimeException e) {
-          failure = new IOException("final sync failed (" + path + ")", e);
-        }
-      }
-      closed = true;
-      writeBlocked = true;
-      SIZE.setRelease(this, 0L);
-      appendLimit = 0;
-      try {
-        mapping.close();
-      } finally {
-        try {
-          file.release();
-        } catch (IOException e) {
-          if (failure == null) {
-            failure = e;
-          }
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-    } finally {
-      commitLock.unlock();
-    }
+    controller.close();
+  }
+
+  // ------------------------------------------------------------- for the SyncController only
+
+  /** {@return the size as the owner last set it (the owner's own view)} */
+  long ownerSize() {
+    return size;
+  }
+
+  /** {@return the size with acquire semantics: every element below it is stored} */
+  long publishedSize() {
+    return (long) SIZE.getAcquire(this);
+  }
+
+  /** The file grew or shrank: follow the new mapping and capacity. */
+  void spaceChanged() {
+    data = controller.mapping().data();
+    appendLimit = writeBlocked ? 0 : controller.capacity();
+  }
+
+  /** A commit failed (rule 7): refuse every later write. */
+  void blockWrites() {
+    writeBlocked = true;
+    appendLimit = 0;
+  }
+
+  /** The file is closing: every later access fails. */
+  void closed() {
+    closed = true;
+    writeBlocked = true;
+    SIZE.setRelease(this, 0L);
+    appendLimit = 0;
   }
 
   /** {@return whether {@link #close()} has run} */
   public boolean isClosed() {
     return closed;
   }
-
-  // ---------------------------------------------------------------------------------- errors
 
   /** Throws {@link io.mmapvec.VecClosedException} if the storage is closed. */
   public void checkOpen() {
@@ -634,7 +480,7 @@ public final class Storage {
     }
   }
 
-  private void checkWritable() {
+  void checkWritable() {
     if (writeBlocked) {
       throw writeError(0);
     }
@@ -648,14 +494,13 @@ public final class Storage {
     return closed ? StorageErrors.closed(path) : StorageErrors.range(path, from, count, size);
   }
 
+  /** {@return why a write is refused: closed, read-only, poisoned (rule 7), else the index} */
   private RuntimeException writeError(long index) {
-    if (closed) {
-      return StorageErrors.closed(path);
-    }
-    if (readOnly) {
-      return StorageErrors.readOnly(path);
-    }
-    IOException poison = committer.poison();
-    return poison != null ? StorageErrors.writeAfterPoison(path, poison) : indexError(index);
+    IOException poison = controller.poison();
+    return closed
+        ? StorageErrors.closed(path)
+        : readOnly
+            ? StorageErrors.readOnly(path)
+            : poison != null ? StorageErrors.writeAfterPoison(path, poison) : indexError(index);
   }
 }

@@ -29,8 +29,17 @@ final class StorageErrors {
 
   static IndexOutOfBoundsException range(Path path, long from, long count, long size) {
     return new IndexOutOfBoundsException(
-        "range [" + from + ", " + from + " + " + count + ") out of bounds for length " + size
-            + " (" + path + ")");
+        "range ["
+            + from
+            + ", "
+            + from
+            + " + "
+            + count
+            + ") out of bounds for length "
+            + size
+            + " ("
+            + path
+            + ")");
   }
 
   static UnsupportedOperationException readOnly(Path path) {
@@ -55,7 +64,14 @@ final class StorageErrors {
 
   static IllegalArgumentException tooLarge(Path path, long have, long more, long elementSize) {
     return new IllegalArgumentException(
-        "cannot hold " + have + " + " + more + " elements of " + elementSize + " bytes (" + path
+        "cannot hold "
+            + have
+            + " + "
+            + more
+            + " elements of "
+            + elementSize
+            + " bytes ("
+            + path
             + ")");
   }
 

@@ -13,7 +13,10 @@ public enum SyncTrigger {
   EVERY_WRITES("everyWrites"),
   /** {@code SyncPolicy.every(interval)}: the background flusher. */
   EVERY("every"),
-  /** {@code shrinkToFit()}: commits the smaller size before, and the new file size after, the truncate. */
+  /**
+   * {@code shrinkToFit()}: commits the smaller size before, and the new file size after, the
+   * truncate.
+   */
   SHRINK("shrink");
 
   private final String key;
