@@ -75,14 +75,18 @@ import java.util.stream.Stream;
  * @param <R> the record type of the elements
  */
 public final class StructVec<R extends Record> extends AbstractVec implements Vec, Iterable<R> {
-  /** Records of up to this many bytes are staged per chunk by {@link #addAll}. */
-  private static final long STAGING_BYTES = 1 << 20;
-
   private final Class<R> recordType;
   private final RecordCodec codec;
   private final long elementSize;
   private final List<Field> fields;
   private final Map<String, Field> fieldsByName;
+
+  /**
+   * One element's bytes: {@code set} and {@code insertAt} encode the record here first, so an
+   * accessor that throws leaves the vector untouched (the vector is single-threaded, so one buffer
+   * is enough).
+   */
+  private final MemorySegment one;
 
   private StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
     super(storage);
@@ -98,6 +102,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     }
     this.fields = List.copyOf(list);
     this.fieldsByName = Collections.unmodifiableMap(byName);
+    this.one = staging(1);
   }
 
   /**
@@ -219,11 +224,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    * @throws NullPointerException if {@code value} is null
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of {@code value} throws; the vector is unchanged
    */
   public void set(long index, R value) {
     Objects.requireNonNull(value, "value");
+    codec.write(one, 0, value); // every accessor runs before the mapping is touched
     long i = storage.writeIndex(index);
-    write(i, value);
+    MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
     storage.countMutation();
   }
 
@@ -244,13 +251,15 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   }
 
   /**
-   * Appends all of {@code values}, in their iteration order. Room for all of them is made first, so
-   * a full disk fails before any is added.
+   * Appends all of {@code values}, in their iteration order, all or nothing. Room for all of them
+   * is made first, so a full disk fails before any is added; the records are stored past the size,
+   * which grows only after the last one is stored, so an accessor that throws adds none of them.
    *
    * @param values the records
    * @throws NullPointerException if {@code values} is or holds null; the vector is unchanged
    * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of a record throws; the vector is unchanged
    */
   public void addAll(Collection<? extends R> values) {
     Object[] records = values.toArray();
@@ -263,15 +272,17 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
       throw new UncheckedIOException(
           "cannot grow to hold " + records.length + " more elements; the vector is unchanged", e);
     }
-    int chunk = (int) Math.max(1, Math.min(records.length, STAGING_BYTES / elementSize));
-    MemorySegment staging = staging(chunk);
-    for (int from = 0; from < records.length; from += chunk) {
-      int n = Math.min(chunk, records.length - from);
-      for (int k = 0; k < n; k++) {
-        codec.write(staging, k * elementSize, records[from + k]);
-      }
-      storage.appendFrom(staging.asSlice(0, n * elementSize));
+    if (records.length == 0) {
+      return;
     }
+    // Stored directly past the size (the capacity is reserved), then published at once: nothing
+    // below the size changes until every record is stored.
+    long base = storage.size();
+    MemorySegment d = storage.data();
+    for (int k = 0; k < records.length; k++) {
+      codec.write(d, (base + k) * elementSize, records[k]);
+    }
+    storage.appended(base + records.length - 1);
   }
 
   /**
@@ -283,11 +294,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws NullPointerException if {@code value} is null
    * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of {@code value} throws; the vector is unchanged
    */
   public void insertAt(long index, R value) {
     Objects.requireNonNull(value, "value");
+    codec.write(one, 0, value); // every accessor runs before the gap is opened
     long i = storage.openGap(index, 1);
-    write(i, value);
+    MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
     storage.inserted(1);
   }
 

@@ -154,6 +154,14 @@ final class Committer {
    */
   long writeSlot(long size) throws IOException {
     try {
+      if (sequence + 1 >= HeaderFormat.MAX_SEQUENCE) {
+        throw new IOException(
+            "commit sequence "
+                + sequence
+                + " is at its limit 2^62; copy the vector ("
+                + path
+                + ")");
+      }
       int slot = 1 - activeSlot;
       HeaderFormat.encodeSlot(
           mapping.whole(), slot, new CommitSlot(sequence + 1, size, System.currentTimeMillis()));

@@ -17,14 +17,14 @@ final class GrowthPolicy {
    */
   static final long LINEAR_GROWTH_BYTES = 1L << 30;
 
-  /** Bytes kept free below {@link Long#MAX_VALUE} so that no offset computation overflows. */
+  /** Bytes kept free below {@link HeaderFormat#MAX_FILE_BYTES}. */
   private static final long HEADROOM = 1L << 32;
 
   private GrowthPolicy() {}
 
   /** {@return the most elements of {@code elementSize} bytes a file can hold} */
   static long maxCapacity(long elementSize) {
-    return (Long.MAX_VALUE - HeaderFormat.DATA_OFFSET - HEADROOM) / elementSize;
+    return (HeaderFormat.MAX_FILE_BYTES - HeaderFormat.DATA_OFFSET - HEADROOM) / elementSize;
   }
 
   /** {@return how many elements of {@code elementSize} bytes a file of {@code fileBytes} holds} */
@@ -80,10 +80,11 @@ final class GrowthPolicy {
    * beneath it before the next remap (rule 6).
    */
   static long reservationFor(long fileBytes) {
+    // fileBytes <= MAX_FILE_BYTES (2^46, checked at open and by growth), so this never overflows.
     long r = MIN_RESERVATION;
-    while (r < 2 * fileBytes) {
+    while (r < 2 * fileBytes && r < HeaderFormat.MAX_FILE_BYTES) {
       r <<= 1;
     }
-    return r;
+    return Math.max(r, fileBytes);
   }
 }

@@ -138,7 +138,9 @@ public final class Storage {
 
   /** {@return {@code index} if it is below the size, else throws IndexOutOfBoundsException} */
   public long readIndex(long index) {
-    if (Long.compareUnsigned(index, size) >= 0) {
+    // closed is checked here too: close() leaves the size as it was (a racing reader must not
+    // read a zero), so the bounds check alone no longer refuses a read after close.
+    if (Long.compareUnsigned(index, size) >= 0 || closed) {
       throw indexError(index);
     }
     return index;
@@ -460,11 +462,14 @@ public final class Storage {
     appendLimit = 0;
   }
 
-  /** The file is closing: every later access fails. */
+  /**
+   * The file is closing: every later access fails. The size is never zeroed: a reader on another
+   * thread that passed the closed check must still see the right size; its next access of the
+   * mapping then fails (the arena is closed).
+   */
   void closed() {
     closed = true;
     writeBlocked = true;
-    SIZE.setRelease(this, 0L);
     appendLimit = 0;
   }
 
