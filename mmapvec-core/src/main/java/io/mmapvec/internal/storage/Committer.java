@@ -124,7 +124,7 @@ final class Committer {
   long flushData(long lo, long hi) throws IOException {
     try {
       long bytes = 0;
-      CrashHooks.reach("sync.begin", path);
+      CrashHooks.reach(CrashPoint.SYNC_BEGIN, path);
       if (hi > lo) {
         long from = HeaderFormat.DATA_OFFSET + lo * elementSize;
         long length = (hi - lo) * elementSize;
@@ -134,11 +134,11 @@ final class Committer {
             GrowthPolicy.roundUpToPage(from + length, pageSize)
                 - GrowthPolicy.roundDownToPage(from, pageSize);
       }
-      CrashHooks.reach("sync.afterData", path);
+      CrashHooks.reach(CrashPoint.SYNC_AFTER_DATA, path);
       if (fileSizeChanged) {
         file.syncFile();
         CrashHooks.durable(path, 0, Long.MAX_VALUE);
-        CrashHooks.reach("sync.afterFdatasync", path);
+        CrashHooks.reach(CrashPoint.SYNC_AFTER_FDATASYNC, path);
         fileSizeChanged = false;
       }
       return bytes;
@@ -165,10 +165,10 @@ final class Committer {
       int slot = 1 - activeSlot;
       HeaderFormat.encodeSlot(
           mapping.whole(), slot, new CommitSlot(sequence + 1, size, System.currentTimeMillis()));
-      CrashHooks.reach("sync.afterSlotWrite", path);
+      CrashHooks.reach(CrashPoint.SYNC_AFTER_SLOT_WRITE, path);
       file.syncRange(mapping.whole(), HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES);
       CrashHooks.durable(path, HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES);
-      CrashHooks.reach("sync.afterSlotSync", path);
+      CrashHooks.reach(CrashPoint.SYNC_AFTER_SLOT_SYNC, path);
       activeSlot = slot;
       sequence++;
       committedSize = size;

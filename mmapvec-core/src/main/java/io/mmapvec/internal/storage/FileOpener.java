@@ -100,7 +100,7 @@ final class FileOpener {
                 + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + ".tmp");
     BackendFile f = backend.open(tmp, true, true);
-    CrashHooks.reach("create.afterTmpOpen", path);
+    CrashHooks.reach(CrashPoint.CREATE_AFTER_TMP_OPEN, path);
     FileId fid = null;
     boolean published = false;
     boolean done = false;
@@ -113,16 +113,16 @@ final class FileOpener {
       int page = backend.pageSize();
       long fileBytes = GrowthPolicy.newFileBytes(page);
       f.allocate(0, fileBytes);
-      CrashHooks.reach("create.afterAllocate", path);
+      CrashHooks.reach(CrashPoint.CREATE_AFTER_ALLOCATE, path);
       try (Arena a = Arena.ofConfined()) {
         MemorySegment header = a.allocate(HeaderFormat.HEADER_READ_BYTES);
         HeaderFormat.encodeNew(header, identity, page, System.currentTimeMillis());
         f.write(header, 0);
       }
-      CrashHooks.reach("create.afterHeader", path);
+      CrashHooks.reach(CrashPoint.CREATE_AFTER_HEADER, path);
       f.syncFile();
       CrashHooks.durable(tmp, 0, Long.MAX_VALUE);
-      CrashHooks.reach("create.afterSync", path);
+      CrashHooks.reach(CrashPoint.CREATE_AFTER_SYNC, path);
       try {
         backend.publishNoReplace(tmp, path);
       } catch (FileAlreadyExistsException raced) {
@@ -130,9 +130,9 @@ final class FileOpener {
       }
       published = true;
       f.renamedTo(path);
-      CrashHooks.reach("create.afterPublish", path);
+      CrashHooks.reach(CrashPoint.CREATE_AFTER_PUBLISH, path);
       backend.syncDirectory(dir);
-      CrashHooks.reach("create.afterDirSync", path);
+      CrashHooks.reach(CrashPoint.CREATE_AFTER_DIR_SYNC, path);
       Header header = HeaderReader.decode(f, f.size(), path, identity);
       OpenedFile opened = new OpenedFile(new LockedFile(f, fid), header, fileBytes);
       done = true;

@@ -60,7 +60,7 @@ final class FileSpace {
   void grow(long needed) throws IOException {
     long newFileBytes = GrowthPolicy.grownFileBytes(capacity, needed, elementSize, pageSize);
     GrowthEvent event = StorageStats.beginResize();
-    CrashHooks.reach("grow.beforeAllocate", path);
+    CrashHooks.reach(CrashPoint.GROW_BEFORE_ALLOCATE, path);
     try {
       file.allocate(fileBytes, newFileBytes);
     } catch (IOException e) {
@@ -73,13 +73,13 @@ final class FileSpace {
       }
       throw e;
     }
-    CrashHooks.reach("grow.afterAllocate", path);
+    CrashHooks.reach(CrashPoint.GROW_AFTER_ALLOCATE, path);
     long oldFileBytes = fileBytes;
     fileBytes = newFileBytes;
     committer.fileResized();
     boolean remapped = mapping.cover(newFileBytes);
     if (remapped) {
-      CrashHooks.reach("grow.afterRemap", path);
+      CrashHooks.reach(CrashPoint.GROW_AFTER_REMAP, path);
     }
     capacity = GrowthPolicy.capacityOf(fileBytes, elementSize);
     stats.resized(event, oldFileBytes, newFileBytes, remapped);
@@ -98,15 +98,15 @@ final class FileSpace {
       return false;
     }
     GrowthEvent event = StorageStats.beginResize();
-    CrashHooks.reach("shrink.afterCommit", path);
+    CrashHooks.reach(CrashPoint.SHRINK_AFTER_COMMIT, path);
     mapping.shrinkTo(newFileBytes);
     capacity = GrowthPolicy.capacityOf(newFileBytes, elementSize);
-    CrashHooks.reach("shrink.afterRemap", path);
+    CrashHooks.reach(CrashPoint.SHRINK_AFTER_REMAP, path);
     long oldFileBytes = fileBytes;
     file.truncate(newFileBytes);
     fileBytes = newFileBytes;
     committer.fileResized();
-    CrashHooks.reach("shrink.afterTruncate", path);
+    CrashHooks.reach(CrashPoint.SHRINK_AFTER_TRUNCATE, path);
     stats.resized(event, oldFileBytes, newFileBytes, true);
     return true;
   }

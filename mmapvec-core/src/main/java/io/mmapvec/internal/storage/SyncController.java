@@ -152,7 +152,7 @@ final class SyncController {
       try {
         if (space.shrinkTo(storage.ownerSize())) {
           sync(SyncTrigger.SHRINK);
-          CrashHooks.reach("shrink.afterSync", path);
+          CrashHooks.reach(CrashPoint.SHRINK_AFTER_SYNC, path);
         }
       } finally {
         storage.spaceChanged();
