@@ -324,7 +324,7 @@ class HeaderFormatTest {
         .hasMessageContaining("sequence is 0");
     assertThatThrownBy(() -> HeaderFormat.encodeSlot(s, 1, new CommitSlot(2, -1, 0)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("length is -1");
+        .hasMessageContaining("size is -1");
     assertThatThrownBy(() -> HeaderFormat.encodeSlot(s, 2, new CommitSlot(2, 0, 0)))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -744,7 +744,7 @@ class HeaderFormatTest {
     VecFormatException e = decodeFailure(s, EMPTY_FILE + 79, LONGS);
     assertThat(e.reason()).isEqualTo(Reason.TRUNCATED);
     assertThat(e.getMessage())
-        .startsWith("committed length 10 elements needs 65616 bytes, file has 65615 bytes");
+        .startsWith("committed size 10 elements needs 65616 bytes, file has 65615 bytes");
   }
 
   @Test
@@ -754,7 +754,7 @@ class HeaderFormatTest {
       rawSlot(s, SLOT1, 2, length);
       VecFormatException e = decodeFailure(s, HeaderFormat.MAX_FILE_BYTES, TICKS);
       assertThat(e.reason()).as("length %d", length).isEqualTo(Reason.TRUNCATED);
-      assertThat(e.getMessage()).startsWith("committed length " + Long.toUnsignedString(length));
+      assertThat(e.getMessage()).startsWith("committed size " + Long.toUnsignedString(length));
     }
   }
 
