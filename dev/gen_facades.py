@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ConcurrentModificationException;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.PrimitiveIterator;
@@ -298,20 +299,30 @@ public final class @C@ extends AbstractVec implements Vec {
     return @SN@Stream.iterate@ITER@;
   }
 
-  /** {@return an iterator over the elements@WIDE@} */
+  /**
+   * {@return an iterator over the elements@WIDE@} Fail-fast like {@code java.util}'s: if the size
+   * changes while it is in use (other than through it), its {@code next} throws {@link
+   * ConcurrentModificationException}, on a best-effort basis (a change that restores the size is
+   * not seen).
+   */
   public PrimitiveIterator.Of@SN@ iterator() {
-    storage.checkOpen();
+    long size = storage.size();
     return new PrimitiveIterator.Of@SN@() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < storage.size();
+        return next < size;
       }
 
       @Override
       public @W@ next@SN@() {
-        if (next >= storage.size()) {
+        if (storage.size() != size) {
+          throw new ConcurrentModificationException(
+              "size changed from " + size + " to " + storage.size() + " while iterating (" + storage.path()
+                  + ")");
+        }
+        if (next >= size) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -323,11 +334,17 @@ public final class @C@ extends AbstractVec implements Vec {
    * Passes every element, in order, to {@code action}.
    *
    * @param action what to do with each element@WIDE@
+   * @throws ConcurrentModificationException if {@code action} changes the size (best effort, as
+   *     in {@code java.util})
    */
   public void forEach(@SN@Consumer action) {
     MemorySegment d = storage.data();
     long n = storage.size();
     for (long i = 0; i < n; i++) {
+      if (storage.size() != n) {
+        throw new ConcurrentModificationException(
+            "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
+      }
       @T@ x;
       try {
         x = d.getAtIndex(ELEMENT, i);
@@ -335,6 +352,10 @@ public final class @C@ extends AbstractVec implements Vec {
         throw storage.fault(e);
       }
       action.accept(x);
+    }
+    if (storage.size() != n) {
+      throw new ConcurrentModificationException(
+          "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
     }
   }
 }

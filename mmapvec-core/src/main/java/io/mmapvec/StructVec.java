@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -398,21 +399,28 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     return LongStream.range(0, storage.size()).mapToObj(this::get);
   }
 
-  /** {@return an iterator over the elements} */
+  /**
+   * {@return an iterator over the elements} Fail-fast like {@code java.util}'s: if the size changes
+   * while it is in use, its {@code next} throws {@link ConcurrentModificationException}, on a
+   * best-effort basis (a change that restores the size is not seen).
+   */
   @Override
   public Iterator<R> iterator() {
-    checkOpen(storage);
+    long size = storage.size();
     return new Iterator<>() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < storage.size();
+        return next < size;
       }
 
       @Override
       public R next() {
-        if (next >= storage.size()) {
+        if (storage.size() != size) {
+          throw sizeChanged(size, "while iterating");
+        }
+        if (next >= size) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -420,17 +428,30 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     };
   }
 
+  private ConcurrentModificationException sizeChanged(long size, String where) {
+    return new ConcurrentModificationException(
+        "size changed from " + size + " to " + storage.size() + " " + where + " (" + storage.path() + ")");
+  }
+
   /**
    * Passes every element, in order, to {@code action}.
    *
    * @param action what to do with each element
+   * @throws ConcurrentModificationException if {@code action} changes the size (best effort, as in
+   *     {@code java.util})
    */
   @Override
   public void forEach(Consumer<? super R> action) {
     Objects.requireNonNull(action, "action");
     long n = storage.size();
     for (long i = 0; i < n; i++) {
+      if (storage.size() != n) {
+        throw sizeChanged(n, "in forEach");
+      }
       action.accept(read(i));
+    }
+    if (storage.size() != n) {
+      throw sizeChanged(n, "in forEach");
     }
   }
 
