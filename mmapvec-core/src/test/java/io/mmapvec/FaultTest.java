@@ -159,4 +159,40 @@ class FaultTest {
     String[] f = out.split(" ");
     return Long.parseLong(f[0]) * Long.parseLong(f[1]);
   }
+
+  /**
+   * 13.9: the path is removed (and created anew) while a writer has it open. Before the fix the
+   * writer went on syncing into the deleted file and its data was lost silently; now every sync
+   * and close says so with an IOException naming the path. Fails without the check (checked).
+   */
+  @ParameterizedTest(name = "{0} backend")
+  @ValueSource(strings = {"native", "channel"})
+  void syncReportsThatThePathWasRemovedOrReplaced(String backendName) throws Exception {
+    Backend backend = backend(backendName);
+    Path file = dir.resolve("gone.vec");
+    LongVec v = LongVec.open(file, VecOptions.defaults(), backend);
+    try {
+      v.add(1);
+      v.sync();
+      Files.delete(file);
+      v.add(2);
+      assertThatThrownBy(v::sync)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("the file was removed since it was opened")
+          .hasMessageContaining(file.toString());
+      try (LongVec other = LongVec.open(file, VecOptions.defaults(), backend)) {
+        other.add(7); // a second writer creates the path anew
+      }
+      assertThatThrownBy(v::sync)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("the path now leads to another file");
+      assertThat(v.get(1)).as("the vector itself still works").isEqualTo(2);
+    } finally {
+      Throwable atClose = catchThrowable(v::close);
+      assertThat(atClose).isInstanceOf(IOException.class).hasMessageContaining("removed");
+    }
+    try (LongVec other = LongVec.open(file, VecOptions.defaults(), backend)) {
+      assertThat(other.toArray()).containsExactly(7);
+    }
+  }
 }
