@@ -159,6 +159,10 @@ class Vector:
         if fd >= 0:
             os.close(fd)
 
+    def __del__(self):
+        if getattr(self, "_fd", -1) >= 0:
+            self.close()
+
     @property
     def closed(self):
         return self._fd < 0
