@@ -98,6 +98,9 @@ typedef struct mmapvec_reader {
   int64_t created_millis;
   uint64_t sequence; /* of the commit in view */
   uint64_t length;   /* committed elements in view: fixed until mmapvec_refresh */
+  uint64_t rewrites; /* the writer's count of commits that changed elements below the size
+                        before them: if it differs after mmapvec_refresh, elements below the old
+                        length may have changed; if equal, only [old length, length) is new */
   const unsigned char *data; /* element 0, or NULL when nothing is mapped */
   void *map_base;
   size_t map_length;
@@ -109,7 +112,8 @@ typedef struct mmapvec_reader {
  * failure nothing stays open and r->message explains. expect may be NULL. */
 mmapvec_status mmapvec_open(mmapvec_reader *r, const char *path, const mmapvec_expect *expect);
 
-/* Reads the newest commit again; on success r->length and r->data cover it. */
+/* Moves to the newest durable commit of a live writer (never back to an older one); on success
+ * r->length and r->data cover it. Two small reads when nothing changed. */
 mmapvec_status mmapvec_refresh(mmapvec_reader *r);
 
 /* Unmaps and closes (the locks go with the descriptor). Safe to call twice. */
@@ -139,13 +143,17 @@ uint32_t mmapvec_crc32c(uint32_t crc, const void *bytes, size_t n);
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36 /* Linux >= 3.15, the same on x86_64 and aarch64 */
+#endif
 #ifndef F_OFD_SETLK
-#define F_OFD_SETLK 37 /* Linux >= 3.15, the same on x86_64 and aarch64 */
+#define F_OFD_SETLK 37
 #endif
 
 #ifdef __cplusplus
@@ -154,6 +162,11 @@ extern "C" {
 
 #define MMAPVEC_HEADER_BYTES 12288u
 #define MMAPVEC_SLOT_BYTES 64u
+/* Live readers (docs/FORMAT.md, "Live readers"): bytes that format v1 reserves. */
+#define MMAPVEC_PUBLISHED_SEQUENCE 12288 /* u64 P: the newest commit a live writer published */
+#define MMAPVEC_WRITER_BYTE 16384        /* W: the writer's lock byte */
+#define MMAPVEC_READER_BYTE 16385        /* R: every live reader's lock byte, shared */
+#define MMAPVEC_SLOT_REWRITES 24         /* u64 in a slot */
 
 static const size_t mmapvec_slot_offsets_[2] = {4096u, 8192u};
 
@@ -272,28 +285,59 @@ static size_t mmapvec_pread_all_(int fd, unsigned char *buf, size_t n, off_t at)
   return done;
 }
 
-/* The reader locks of a read-only open: a shared OFD lock on the whole file and a shared flock,
- * as the Java library's read-only open takes them. A writer's exclusive locks refuse both. */
+static void mmapvec_sleep_(long nanos) {
+  struct timespec t;
+  t.tv_sec = 0;
+  t.tv_nsec = nanos;
+  nanosleep(&t, NULL);
+}
+
+/* fcntl(F_OFD_*) on the one byte at `at`; returns 0 or -1 with errno, and fills *lock. */
+static int mmapvec_ofd_(int fd, int command, short type, off_t at, struct flock *lock) {
+  int result;
+  memset(lock, 0, sizeof *lock);
+  lock->l_type = type;
+  lock->l_whence = SEEK_SET;
+  lock->l_start = at;
+  lock->l_len = 1;
+  do {
+    result = fcntl(fd, command, lock);
+  } while (result != 0 && errno == EINTR);
+  return result;
+}
+
+/* Whether a writer holds the writer byte W: a query, never a lock taken. */
+static int mmapvec_writer_alive_(int fd) {
+  struct flock lock;
+  return mmapvec_ofd_(fd, F_OFD_GETLK, F_RDLCK, MMAPVEC_WRITER_BYTE, &lock) == 0 &&
+         lock.l_type != F_UNLCK;
+}
+
+/* Shares the reader byte R, as every live reader does. A writer locks R only while it shrinks the
+ * file: then this waits, up to 2 s. Any other conflict (an older mmapvec writer, the Java
+ * FileChannel fallback, a whole-file lock) refuses the open. */
 static mmapvec_status mmapvec_lock_(mmapvec_reader *r) {
   struct flock lock;
-  memset(&lock, 0, sizeof lock);
-  lock.l_type = F_RDLCK;
-  lock.l_whence = SEEK_SET;
-  lock.l_start = 0;
-  lock.l_len = 0; /* to the end, however far the file grows */
-  while (fcntl(r->fd, F_OFD_SETLK, &lock) != 0) {
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EACCES) {
-      return mmapvec_fail_(r, MMAPVEC_LOCKED, "a writer holds the file (its fcntl lock excludes readers)");
+  long waited = 0, delay = 100000; /* ns */
+  while (mmapvec_ofd_(r->fd, F_OFD_SETLK, F_RDLCK, MMAPVEC_READER_BYTE, &lock) != 0) {
+    int shrinking;
+    if (errno != EAGAIN && errno != EACCES) return mmapvec_io_(r, "fcntl(F_OFD_SETLK)");
+    if (mmapvec_ofd_(r->fd, F_OFD_GETLK, F_RDLCK, MMAPVEC_READER_BYTE, &lock) != 0) {
+      return mmapvec_io_(r, "fcntl(F_OFD_GETLK)");
     }
-    return mmapvec_io_(r, "fcntl(F_OFD_SETLK)");
-  }
-  while (flock(r->fd, LOCK_SH | LOCK_NB) != 0) {
-    if (errno == EINTR) continue;
-    if (errno == EWOULDBLOCK) {
-      return mmapvec_fail_(r, MMAPVEC_LOCKED, "a writer holds the file (its flock excludes readers)");
+    shrinking = lock.l_type != F_UNLCK && lock.l_start == MMAPVEC_READER_BYTE && lock.l_len == 1;
+    if (lock.l_type == F_UNLCK) continue; /* released meanwhile */
+    if (!shrinking) {
+      return mmapvec_fail_(r, MMAPVEC_LOCKED,
+                           "a writer holds the file and excludes readers (an older mmapvec, the "
+                           "FileChannel fallback, or a whole-file lock)");
     }
-    return mmapvec_io_(r, "flock");
+    if (waited > 2000000000L) {
+      return mmapvec_fail_(r, MMAPVEC_LOCKED, "the writer has been shrinking the file for 2 s");
+    }
+    mmapvec_sleep_(delay);
+    waited += delay;
+    if (delay < 10000000L) delay *= 2;
   }
   return MMAPVEC_OK;
 }
@@ -433,33 +477,97 @@ static mmapvec_status mmapvec_check_identity_(mmapvec_reader *r, const unsigned 
   return MMAPVEC_OK;
 }
 
-/* A valid slot: checksum matches and 1 <= sequence < 2^63. */
-static int mmapvec_slot_(const unsigned char *slot, uint64_t *sequence, uint64_t *length) {
-  *sequence = mmapvec_u64_(slot);
-  *length = mmapvec_u64_(slot + 8);
-  return *sequence >= 1 && *sequence < ((uint64_t) 1 << 63) &&
-         mmapvec_u32_(slot + 60) == mmapvec_crc32c(0, slot, 60);
+/* A parsed commit slot. */
+typedef struct mmapvec_slot_ {
+  int valid;
+  uint64_t sequence, length, rewrites;
+} mmapvec_slot_;
+
+/* A slot read twice until both copies agree (a writer may be rewriting it), then parsed: valid
+ * when its checksum matches and 1 <= sequence < 2^63. */
+static mmapvec_slot_ mmapvec_stable_slot_(int fd, size_t at) {
+  mmapvec_slot_ s;
+  unsigned char a[MMAPVEC_SLOT_BYTES], b[MMAPVEC_SLOT_BYTES];
+  int tries;
+  memset(&s, 0, sizeof s);
+  for (tries = 0; tries < 8; tries++) {
+    if (mmapvec_pread_all_(fd, a, sizeof a, (off_t) at) != sizeof a) return s;
+    if (mmapvec_pread_all_(fd, b, sizeof b, (off_t) at) != sizeof b) return s;
+    if (memcmp(a, b, sizeof a) == 0) {
+      s.sequence = mmapvec_u64_(a);
+      s.length = mmapvec_u64_(a + 8);
+      s.rewrites = mmapvec_u64_(a + MMAPVEC_SLOT_REWRITES);
+      s.valid = s.sequence >= 1 && s.sequence < ((uint64_t) 1 << 63) &&
+                mmapvec_u32_(a + 60) == mmapvec_crc32c(0, a, 60);
+      return s;
+    }
+  }
+  return s;
 }
 
-/* Steps k and l: the newer valid slot, whose elements must lie inside the file; then the map. */
-static mmapvec_status mmapvec_commit_(mmapvec_reader *r, const unsigned char *slot0,
-                                      const unsigned char *slot1, uint64_t file_size) {
-  uint64_t seq0, len0, seq1, len1, sequence, length;
-  int ok0 = mmapvec_slot_(slot0, &seq0, &len0);
-  int ok1 = mmapvec_slot_(slot1, &seq1, &len1);
-  if (!ok0 && !ok1) {
-    return mmapvec_fail_(r, MMAPVEC_CHECKSUM_MISMATCH, "neither commit slot is valid: the header is damaged");
+/* Of two slots, the valid one with the higher sequence not above at_most (slot 0 on a tie). */
+static const mmapvec_slot_ *mmapvec_newest_(const mmapvec_slot_ *s0, const mmapvec_slot_ *s1,
+                                            uint64_t at_most) {
+  int ok0 = s0->valid && s0->sequence <= at_most, ok1 = s1->valid && s1->sequence <= at_most;
+  if (ok1 && (!ok0 || s1->sequence > s0->sequence)) return s1;
+  return ok0 ? s0 : NULL;
+}
+
+/* The newest commit a reader may see: one whose slot is durable (docs/FORMAT.md, "Live
+ * readers"). *found is 0 when nothing new can be told yet (a writer is committing right now). */
+static mmapvec_status mmapvec_choose_(mmapvec_reader *r, mmapvec_slot_ *chosen, int *found) {
+  long delay = 20000; /* ns */
+  int attempt;
+  *found = 0;
+  for (attempt = 0; attempt < 100; attempt++) {
+    unsigned char word[8];
+    uint64_t published;
+    mmapvec_slot_ s0, s1;
+    const mmapvec_slot_ *newest;
+    if (mmapvec_pread_all_(r->fd, word, 8, MMAPVEC_PUBLISHED_SEQUENCE) != 8) {
+      return mmapvec_fail_(r, MMAPVEC_TRUNCATED, "the file no longer holds its header");
+    }
+    published = mmapvec_u64_(word);
+    s0 = mmapvec_stable_slot_(r->fd, mmapvec_slot_offsets_[0]);
+    s1 = mmapvec_stable_slot_(r->fd, mmapvec_slot_offsets_[1]);
+    newest = mmapvec_newest_(&s0, &s1, UINT64_MAX);
+    if (newest == NULL) {
+      return mmapvec_fail_(r, MMAPVEC_CHECKSUM_MISMATCH,
+                           "neither commit slot is valid: the header is damaged");
+    }
+    if (newest->sequence <= published) { /* published after its slot was durable */
+      *chosen = *newest;
+      *found = 1;
+      return MMAPVEC_OK;
+    }
+    if (mmapvec_writer_alive_(r->fd)) {
+      newest = mmapvec_newest_(&s0, &s1, published);
+      if (newest != NULL) {
+        *chosen = *newest;
+        *found = 1;
+      }
+      return MMAPVEC_OK;
+    }
+    /* No writer: the newest valid slot is the last commit of a writer that is gone, or of a file
+     * written before live readers. Make it durable before trusting it. */
+    if (fdatasync(r->fd) != 0) return mmapvec_io_(r, "fdatasync");
+    if (!mmapvec_writer_alive_(r->fd)) {
+      *chosen = *newest;
+      *found = 1;
+      return MMAPVEC_OK;
+    }
+    mmapvec_sleep_(delay);
+    if (delay < 1000000L) delay *= 2;
   }
-  if (ok1 && (!ok0 || seq1 > seq0)) {
-    sequence = seq1;
-    length = len1;
-  } else {
-    sequence = seq0;
-    length = len0;
-  }
-  if (length > (file_size - MMAPVEC_DATA_OFFSET) / r->element_size) {
+  return MMAPVEC_OK;
+}
+
+/* Adopts the chosen commit if it is newer than the one in view: step l, then the mapping. */
+static mmapvec_status mmapvec_adopt_(mmapvec_reader *r, const mmapvec_slot_ *s, uint64_t file_size) {
+  if (s->sequence <= r->sequence) return MMAPVEC_OK;
+  if (s->length > (file_size - MMAPVEC_DATA_OFFSET) / r->element_size) {
     return mmapvec_fail_(r, MMAPVEC_TRUNCATED, "the committed size %llu does not fit in a file of %llu bytes",
-                         (unsigned long long) length, (unsigned long long) file_size);
+                         (unsigned long long) s->length, (unsigned long long) file_size);
   }
   if (file_size > (uint64_t) SIZE_MAX) {
     return mmapvec_fail_(r, MMAPVEC_TRUNCATED, "the file is larger than this machine's address space");
@@ -472,8 +580,9 @@ static mmapvec_status mmapvec_commit_(mmapvec_reader *r, const unsigned char *sl
     r->map_length = (size_t) file_size;
   }
   r->data = (const unsigned char *) r->map_base + MMAPVEC_DATA_OFFSET;
-  r->sequence = sequence;
-  r->length = length;
+  r->sequence = s->sequence;
+  r->length = s->length;
+  r->rewrites = s->rewrites;
   return MMAPVEC_OK;
 }
 
@@ -498,7 +607,15 @@ mmapvec_status mmapvec_open(mmapvec_reader *r, const char *path, const mmapvec_e
     got = mmapvec_pread_all_(r->fd, h, MMAPVEC_HEADER_BYTES, 0);
     s = mmapvec_check_identity_(r, h, got, file_size, expect);
   }
-  if (s == MMAPVEC_OK) s = mmapvec_commit_(r, h + mmapvec_slot_offsets_[0], h + mmapvec_slot_offsets_[1], file_size);
+  if (s == MMAPVEC_OK) {
+    mmapvec_slot_ chosen;
+    int found;
+    s = mmapvec_choose_(r, &chosen, &found);
+    if (s == MMAPVEC_OK && !found) {
+      s = mmapvec_fail_(r, MMAPVEC_LOCKED, "the writer has published no commit yet");
+    }
+    if (s == MMAPVEC_OK) s = mmapvec_adopt_(r, &chosen, file_size);
+  }
   if (s != MMAPVEC_OK) {
     char message[sizeof r->message];
     int error_number = r->error_number;
@@ -511,20 +628,23 @@ mmapvec_status mmapvec_open(mmapvec_reader *r, const char *path, const mmapvec_e
 }
 
 mmapvec_status mmapvec_refresh(mmapvec_reader *r) {
-  unsigned char slots[2][MMAPVEC_SLOT_BYTES];
+  unsigned char word[8];
   uint64_t file_size = 0;
+  mmapvec_slot_ chosen;
   mmapvec_status s;
-  int k;
+  int k, newer = 0, found;
   if (r->fd < 0) return mmapvec_fail_(r, MMAPVEC_IO_ERROR, "the reader is closed");
-  s = mmapvec_file_size_(r, &file_size);
-  if (s != MMAPVEC_OK) return s;
-  for (k = 0; k < 2; k++) {
-    if (mmapvec_pread_all_(r->fd, slots[k], MMAPVEC_SLOT_BYTES, (off_t) mmapvec_slot_offsets_[k]) !=
-        MMAPVEC_SLOT_BYTES) {
+  for (k = 0; k < 2; k++) { /* the fast path: no sequence word above the one in view */
+    if (mmapvec_pread_all_(r->fd, word, 8, (off_t) mmapvec_slot_offsets_[k]) != 8) {
       return mmapvec_fail_(r, MMAPVEC_TRUNCATED, "the file no longer holds its commit slots");
     }
+    newer |= mmapvec_u64_(word) > r->sequence;
   }
-  return mmapvec_commit_(r, slots[0], slots[1], file_size);
+  if (!newer) return MMAPVEC_OK;
+  s = mmapvec_choose_(r, &chosen, &found);
+  if (s != MMAPVEC_OK || !found) return s;
+  s = mmapvec_file_size_(r, &file_size);
+  return s != MMAPVEC_OK ? s : mmapvec_adopt_(r, &chosen, file_size);
 }
 
 void mmapvec_close(mmapvec_reader *r) {

@@ -23,6 +23,12 @@ SLOT_BYTES = 64
 SLOT_CHECKED_BYTES = 60
 STRUCT_CODE = 16
 
+# Live readers (docs/FORMAT.md, "Live readers"): bytes format v1 reserves.
+PUBLISHED_SEQUENCE_OFFSET = 12288  # u64 P: the newest commit a live writer published
+WRITER_LOCK_BYTE = 16384  # W: locked exclusively by the writer, never read or written
+READER_LOCK_BYTE = 16385  # R: locked shared by every live reader, never read or written
+SLOT_REWRITES = 24  # u64 in a slot: commits that changed elements below the previous size
+
 # code -> (Java name, numpy kind without byte order, size)
 PRIMITIVES = {
     1: ("byte", "i1", 1),
@@ -264,24 +270,29 @@ def _check_layout(buf, o, type_code, size, alignment, field_count, path):
 
 
 def parse_slot(raw, byte_order):
-    """Returns ``(sequence, size, commit_millis)`` of a valid 64-byte commit slot, else ``None``."""
+    """Returns ``(sequence, size, rewrites)`` of a valid 64-byte commit slot, else ``None``."""
     o = _order_char(byte_order)
-    sequence, size, millis = struct.unpack_from(o + "QQq", raw, 0)
+    sequence, size = struct.unpack_from(o + "QQ", raw, 0)
+    (rewrites,) = struct.unpack_from(o + "Q", raw, SLOT_REWRITES)
     (stored,) = struct.unpack_from(o + "I", raw, SLOT_CHECKED_BYTES)
     if sequence < 1 or sequence >= 1 << 63 or stored != crc32c(raw[0:SLOT_CHECKED_BYTES]):
         return None
-    return sequence, size, millis
+    return sequence, size, rewrites
 
 
-def choose_slot(slots, path):
-    """The winning slot of ``slots`` (two parsed slots, ``None`` where invalid): the higher sequence,
-    slot 0 on a tie. Returns ``(index, (sequence, size, millis))``."""
+def newest_slot(slots, path, at_most=None):
+    """The valid slot of ``slots`` (two parsed slots, ``None`` where invalid) with the higher
+    sequence, slot 0 on a tie; with ``at_most``, only slots whose sequence is not above it count.
+    Raises CHECKSUM_MISMATCH when neither slot is valid; returns ``None`` when none qualifies."""
     s0, s1 = slots
     if s0 is None and s1 is None:
         _fail(Reason.CHECKSUM_MISMATCH, "neither commit slot is valid: the header is damaged", path)
+    if at_most is not None:
+        s0 = s0 if s0 is not None and s0[0] <= at_most else None
+        s1 = s1 if s1 is not None and s1[0] <= at_most else None
     if s1 is not None and (s0 is None or s1[0] > s0[0]):
-        return 1, s1
-    return 0, s0
+        return s1
+    return s0
 
 
 def check_size(size, element_size, file_size, path):

@@ -6,6 +6,7 @@ import fcntl
 import os
 import stat
 import struct
+import time
 
 import numpy as np
 
@@ -13,34 +14,50 @@ from . import _format as fmt
 from ._format import LockedError, MmapvecError, Reason
 
 # fcntl(2) open-file-description locks, as the Java library takes them (Linux >= 3.15).
+_F_OFD_GETLK = getattr(fcntl, "F_OFD_GETLK", 36)
 _F_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", 37)
-_F_RDLCK = fcntl.F_RDLCK
+_FLOCK = "@hhqqi4x"  # struct flock on x86_64 and aarch64: type, whence, start, len, pid
 
 
-def _ofd_read_lock(fd, start, length):
-    """Tries a shared OFD lock on ``[start, start + length)`` (length 0: to the end of the file).
-    Returns False when a writer's lock conflicts."""
-    lock = struct.pack("@hhqqi4x", _F_RDLCK, os.SEEK_SET, start, length, 0)
-    try:
-        fcntl.fcntl(fd, _F_OFD_SETLK, lock)
-        return True
-    except OSError as e:
-        if e.errno in (_errno.EAGAIN, _errno.EACCES):
-            return False
-        raise
+def _ofd(fd, command, lock_type, start, length):
+    """One fcntl OFD call on the byte range ``[start, start + length)``; returns the struct flock
+    the kernel gives back as ``(type, whence, start, len, pid)``."""
+    raw = fcntl.fcntl(fd, command, struct.pack(_FLOCK, lock_type, os.SEEK_SET, start, length, 0))
+    return struct.unpack(_FLOCK, raw)
 
 
-def _take_reader_locks(fd, path):
-    """The locks a read-only open of the Java library takes: a shared OFD lock over the whole file
-    and a shared ``flock``. Both fail while a writer holds the file."""
-    if not _ofd_read_lock(fd, 0, 0):
-        raise LockedError(Reason.LOCKED, "a writer holds the file (its fcntl lock excludes readers)", path)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError as e:
-        if e.errno in (_errno.EAGAIN, _errno.EWOULDBLOCK):
-            raise LockedError(Reason.LOCKED, "a writer holds the file (its flock excludes readers)", path)
-        raise
+def _take_reader_lock(fd, path):
+    """Shares the reader byte R, as every live reader does (docs/FORMAT.md, "Live readers"). A
+    writer locks R only for the moment it shrinks the file: then this waits, up to 2 s. Any other
+    conflict (a writer of an older version, or of the FileChannel fallback, or a program holding a
+    whole-file lock) refuses the open."""
+    delay = 0.0001
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            _ofd(fd, _F_OFD_SETLK, fcntl.F_RDLCK, fmt.READER_LOCK_BYTE, 1)
+            return
+        except OSError as e:
+            if e.errno not in (_errno.EAGAIN, _errno.EACCES):
+                raise
+        held = _ofd(fd, _F_OFD_GETLK, fcntl.F_RDLCK, fmt.READER_LOCK_BYTE, 1)
+        shrinking = held[0] != fcntl.F_UNLCK and held[2] == fmt.READER_LOCK_BYTE and held[3] == 1
+        if not shrinking or time.monotonic() > deadline:
+            raise LockedError(
+                Reason.LOCKED,
+                "a writer holds the file and excludes readers (an older mmapvec, the FileChannel "
+                "fallback, or a whole-file lock)"
+                if not shrinking
+                else "the writer has been shrinking the file for 2 s",
+                path,
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, 0.01)
+
+
+def _writer_alive(fd):
+    """Whether a writer holds the writer byte W: a query, never a lock taken."""
+    return _ofd(fd, _F_OFD_GETLK, fcntl.F_RDLCK, fmt.WRITER_LOCK_BYTE, 1)[0] != fcntl.F_UNLCK
 
 
 def _read_at(fd, length, offset):
@@ -74,7 +91,7 @@ class Vector:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise MmapvecError(Reason.NOT_A_REGULAR_FILE, "not a regular file", self.path)
-            _take_reader_locks(fd, self.path)
+            _take_reader_lock(fd, self.path)
             self._fd = fd
             head = _read_at(fd, fmt.HEADER_BYTES, 0)
             ident = fmt.parse_identity(head, st.st_size, self.path, magic, data_version, allow_foreign_order)
@@ -85,9 +102,11 @@ class Vector:
         self._identity = ident
         self.dtype = np.dtype(fmt.dtype_spec(ident))
         self._sequence = 0
-        self._size = -1
+        self._size = 0
+        self._rewrites = 0
         try:
-            self._read_commit(head[fmt.SLOT_OFFSETS[0] :], head[fmt.SLOT_OFFSETS[1] :], st.st_size)
+            if not self._adopt_newest():
+                raise LockedError(Reason.LOCKED, "the writer has published no commit yet", self.path)
         except BaseException:
             self.close()
             raise
@@ -102,6 +121,12 @@ class Vector:
     element_size = property(lambda self: self._identity.element_size, doc="bytes per element")
     fields = property(lambda self: list(self._identity.fields), doc="record fields (name, type, offset)")
     sequence = property(lambda self: self._sequence, doc="the sequence of the commit in view")
+    rewrites = property(
+        lambda self: self._rewrites,
+        doc="the writer's count of commits that changed elements below the size before them: when "
+        "it differs after refresh(), elements below the old size may have changed (re-read them); "
+        "when equal, only the elements from the old size on are new",
+    )
 
     @property
     def size(self):
@@ -131,23 +156,64 @@ class Vector:
     # --- following a writer -------------------------------------------------------------------
 
     def refresh(self):
-        """Reads the newest commit again and returns its size; :attr:`array` then covers it."""
+        """Moves to the newest durable commit and returns its size; :attr:`array` then covers it.
+
+        Costs two small reads when nothing changed. Never goes back to an older commit. A commit
+        becomes visible only once the writer has made its slot durable (the published sequence,
+        docs/FORMAT.md), so a size seen here survives a power loss."""
         self._check_open()
-        size = os.fstat(self._fd).st_size
-        slot0 = _read_at(self._fd, fmt.SLOT_BYTES, fmt.SLOT_OFFSETS[0])
-        slot1 = _read_at(self._fd, fmt.SLOT_BYTES, fmt.SLOT_OFFSETS[1])
-        before = self._size
-        self._read_commit(slot0, slot1, size)
-        if self._size != before:
-            self._array = None
+        order = self._identity.byte_order
+        o = "<" if order == "little" else ">"
+        newest = max(
+            struct.unpack(o + "Q", _read_at(self._fd, 8, at))[0] for at in fmt.SLOT_OFFSETS
+        )
+        if newest > self._sequence:
+            before = self._size
+            self._adopt_newest()
+            if self._size != before:
+                self._array = None
         return self._size
 
-    def _read_commit(self, raw0, raw1, file_size):
-        order = self._identity.byte_order
-        slots = (fmt.parse_slot(raw0[: fmt.SLOT_BYTES], order), fmt.parse_slot(raw1[: fmt.SLOT_BYTES], order))
-        _, (sequence, size, _) = fmt.choose_slot(slots, self.path)
-        fmt.check_size(size, self._identity.element_size, file_size, self.path)
-        self._sequence, self._size = sequence, size
+    def _stable_slot(self, at):
+        """A slot read twice until both copies agree (a writer may be rewriting it): parsed, or
+        ``None`` when invalid or still changing."""
+        for _ in range(8):
+            a = _read_at(self._fd, fmt.SLOT_BYTES, at)
+            b = _read_at(self._fd, fmt.SLOT_BYTES, at)
+            if a == b:
+                return fmt.parse_slot(a, self._identity.byte_order) if len(a) == fmt.SLOT_BYTES else None
+        return None
+
+    def _choose(self):
+        """The newest commit a reader may see: one whose slot is durable. ``None``: nothing new can
+        be told yet (a writer is committing right now)."""
+        o = "<" if self._identity.byte_order == "little" else ">"
+        delay = 0.00002
+        for _ in range(100):
+            (published,) = struct.unpack(o + "Q", _read_at(self._fd, 8, fmt.PUBLISHED_SEQUENCE_OFFSET))
+            slots = (self._stable_slot(fmt.SLOT_OFFSETS[0]), self._stable_slot(fmt.SLOT_OFFSETS[1]))
+            newest = fmt.newest_slot(slots, self.path)
+            if newest[0] <= published:
+                return newest  # published after its slot was durable
+            if _writer_alive(self._fd):
+                return fmt.newest_slot(slots, self.path, at_most=published)
+            # No writer: the newest valid slot is the last commit of a writer that is gone (or of
+            # a file written before live readers). Make it durable before trusting it.
+            os.fdatasync(self._fd)
+            if not _writer_alive(self._fd):
+                return newest
+            time.sleep(delay)
+            delay = min(delay * 2, 0.001)
+        return None
+
+    def _adopt_newest(self):
+        chosen = self._choose()
+        if chosen is None or chosen[0] <= self._sequence:
+            return chosen is not None
+        sequence, size, rewrites = chosen
+        fmt.check_size(size, self._identity.element_size, os.fstat(self._fd).st_size, self.path)
+        self._sequence, self._size, self._rewrites = sequence, size, rewrites
+        return True
 
     # --- lifetime -----------------------------------------------------------------------------
 
