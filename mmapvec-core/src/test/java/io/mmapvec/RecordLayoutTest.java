@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The layout of record elements against offsets computed by hand with C's rules: natural alignment,
  * each field at the next multiple of its size, the element padded to a multiple of its largest
  * field. Every expectation below is what {@code gcc -m64} gives for a struct of the same fields
- * (and {@link StructInteropTest} checks that with a real compiler).
+ * (and {@link ForeignReadersTest} checks that with numpy and a real compiler).
  */
 class RecordLayoutTest {
 
