@@ -1,6 +1,7 @@
 package io.mmapvec.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import io.mmapvec.VecFiles;
 import io.mmapvec.VecReader;
 import java.io.IOException;
@@ -102,6 +103,7 @@ final class DumpCommand extends ToolCommand {
           }
         } else {
           try (JsonGenerator g = Json.writer(out, false)) {
+            g.setPrettyPrinter(new MinimalPrettyPrinter("\n")); // one object per line
             for (long i = from; i < from + n; i++) {
               long base = i * elementBytes;
               g.writeStartObject();
@@ -110,11 +112,13 @@ final class DumpCommand extends ToolCommand {
                 writeJsonValue(g, data, base + c.offset(), c, order);
               }
               g.writeEndObject();
-              g.writeRaw('\n');
               if ((i & 0xFFFF) == 0) {
                 p.accept(i - from);
               }
             }
+          }
+          if (n > 0) {
+            out.println();
           }
         }
         p.accept(n);
