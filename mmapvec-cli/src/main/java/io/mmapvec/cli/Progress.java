@@ -3,6 +3,7 @@ package io.mmapvec.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.function.LongConsumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -60,7 +61,7 @@ final class Progress implements LongConsumer, AutoCloseable {
             .setUnit(unit, 1)
             .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
             .setUpdateIntervalMillis(200)
-            .showSpeed()
+            .showSpeed(new DecimalFormat("#,##0"))
             .setConsumer(new ConsoleProgressBarConsumer(System.err, width()))
             .clearDisplayOnFinish()
             .build();

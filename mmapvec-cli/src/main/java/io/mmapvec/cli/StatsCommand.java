@@ -147,19 +147,28 @@ final class StatsCommand extends ToolCommand {
     if (!s.hasValues()) {
       return "-";
     }
-    return s.column.isFloating() ? number(s.min) : Long.toString(s.minLong);
+    return s.column.isFloating() ? exact(s.column, s.min) : Long.toString(s.minLong);
   }
 
   private static String maxText(ColumnStats s) {
     if (!s.hasValues()) {
       return "-";
     }
-    return s.column.isFloating() ? number(s.max) : Long.toString(s.maxLong);
+    return s.column.isFloating() ? exact(s.column, s.max) : Long.toString(s.maxLong);
   }
 
-  private static String number(double v) {
+  /** {@return a value of the column as Java prints it: the shortest text that reads back} */
+  private static String exact(Values.Column c, double v) {
+    return c.type().equals("float") ? Float.toString((float) v) : Double.toString(v);
+  }
+
+  /** {@return a mean, to six significant digits, or one decimal when it is large} */
+  static String number(double v) {
     if (!Double.isFinite(v)) {
       return Double.toString(v);
+    }
+    if (Math.abs(v) >= 1e5 && Math.abs(v) < 1e15) {
+      return String.format(Locale.ROOT, "%.1f", v);
     }
     return String.format(Locale.ROOT, "%.6g", v);
   }

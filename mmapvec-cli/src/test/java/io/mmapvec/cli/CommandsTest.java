@@ -303,7 +303,8 @@ class CommandsTest {
     assertThat(r.out().get(0)).isEqualTo(f + ": 4 elements");
     assertThat(r.out().get(1)).startsWith("field").contains("count").contains("NaN").contains("histogram");
     assertThat(r.out().get(2)).matches("time\\s+long\\s+4\\s+1\\s+4\\s+2\\.50000\\s+\\|.*\\|");
-    assertThat(r.out().get(4)).matches("size\\s+float\\s+4\\s+1\\.00000\\s+5\\.00000\\s+3\\.00000\\s+1\\s+\\|.*\\|");
+    assertThat(r.out().get(3)).matches("price\\s+double\\s+4\\s+10\\.5\\s+16\\.5\\s+12\\.7500\\s+0\\s+\\|.*\\|");
+    assertThat(r.out().get(4)).matches("size\\s+float\\s+4\\s+1\\.0\\s+5\\.0\\s+3\\.00000\\s+1\\s+\\|.*\\|");
     assertThat(out).doesNotContain("Exception");
   }
 
@@ -318,6 +319,12 @@ class CommandsTest {
         .contains("\"nanCount\":1")
         // price: 10.5, 11.5, 12.5 fall in the first bins of 16 over [10.5, 16.5], 16.5 in the last.
         .contains("\"histogram\":{\"from\":10.5,\"to\":16.5,\"counts\":[1,0,1,0,0,1,0,0,0,0,0,0,0,0,0,1]}");
+  }
+
+  @Test
+  void largeMeansKeepTheirDigits() {
+    assertThat(StatsCommand.number(1_700_004_999_999.5)).isEqualTo("1700004999999.5");
+    assertThat(StatsCommand.number(149.995)).isEqualTo("149.995");
   }
 
   @Test
