@@ -44,6 +44,7 @@ final class StatsCommand extends ToolCommand {
     long minLong = Long.MAX_VALUE;
     long maxLong = Long.MIN_VALUE;
     double sum;
+    long origin; // integer columns: values are summed as differences from the first
     double finiteMin = Double.POSITIVE_INFINITY;
     double finiteMax = Double.NEGATIVE_INFINITY;
     final long[] bins = new long[BINS];
@@ -57,7 +58,7 @@ final class StatsCommand extends ToolCommand {
     }
 
     double mean() {
-      return sum / (count - nanCount);
+      return origin + sum / (count - nanCount);
     }
 
     int bin(double v) {
@@ -135,9 +136,15 @@ final class StatsCommand extends ToolCommand {
       }
     } else {
       long v = Values.asLong(data, base + c.offset(), c, order);
+      if (s.count == 1) {
+        s.origin = v;
+      }
       s.minLong = Math.min(s.minLong, v);
       s.maxLong = Math.max(s.maxLong, v);
-      s.sum += v;
+      // Summed relative to the first value: large values (timestamps) keep their low digits.
+      long d = v - s.origin;
+      boolean overflow = ((v ^ s.origin) & (v ^ d)) < 0;
+      s.sum += overflow ? (double) v - (double) s.origin : d;
       s.finiteMin = Math.min(s.finiteMin, v);
       s.finiteMax = Math.max(s.finiteMax, v);
     }
