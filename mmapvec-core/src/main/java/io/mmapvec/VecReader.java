@@ -35,7 +35,10 @@ public final class VecReader implements AutoCloseable {
     this.description = description;
   }
 
-  /** {@return what the file holds, read from its header when the reader opened} */
+  /**
+   * {@return what the file holds, read from its header when the reader opened} Its {@link
+   * VecDescription#lock()} lists this reader's own shared lock among the readers.
+   */
   public VecDescription description() {
     return description;
   }

@@ -4,7 +4,6 @@ import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
 import io.mmapvec.VerifyReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,7 +24,7 @@ final class VerifyCommand extends ToolCommand {
 
   @Override
   int execute() throws IOException {
-    long total = Files.isRegularFile(file) ? Files.size(file) : 0;
+    long total = Progress.dataBytes(file);
     VerifyReport report;
     try (Progress p = progress("verify", total)) {
       report = VecFiles.verify(file, p);
