@@ -46,16 +46,17 @@ final class ConvertCommand extends ToolCommand {
       VecFiles.convert(file, target, bo, p);
     }
     VecDescription d = VecFiles.describe(target);
-    out().println(
-        target
-            + ": "
-            + InfoCommand.count(d.size())
-            + " "
-            + d.elementType()
-            + " elements, "
-            + Values.orderName(d.byteOrder())
-            + "-endian, "
-            + InfoCommand.mib(d.fileByteSize()));
+    out()
+        .println(
+            target
+                + ": "
+                + InfoCommand.count(d.size())
+                + " "
+                + d.elementType()
+                + " elements, "
+                + Values.orderName(d.byteOrder())
+                + "-endian, "
+                + InfoCommand.mib(d.fileByteSize()));
     return Main.OK;
   }
 }

@@ -71,8 +71,8 @@ final class Progress implements LongConsumer, AutoCloseable {
   }
 
   /**
-   * {@return the committed data bytes of a vector file, the work a full read of it does; 0 when
-   * the file cannot be described (the operation itself then reports why)}
+   * {@return the committed data bytes of a vector file, the work a full read of it does; 0 when the
+   * file cannot be described (the operation itself then reports why)}
    *
    * @param file a vector file
    */

@@ -33,25 +33,27 @@ final class VerifyCommand extends ToolCommand {
       err().println("mmapvec: " + file + ": " + problem.message());
     }
     if (!report.isSound()) {
-      out().println(
-          file
-              + ": NOT sound, "
-              + report.problems().size()
-              + (report.problems().size() == 1 ? " problem" : " problems"));
+      out()
+          .println(
+              file
+                  + ": NOT sound, "
+                  + report.problems().size()
+                  + (report.problems().size() == 1 ? " problem" : " problems"));
       return Main.FAILED;
     }
     VecDescription d = report.description().orElseThrow();
-    out().println(
-        file
-            + ": sound, "
-            + InfoCommand.count(d.size())
-            + " "
-            + d.elementType()
-            + " elements ("
-            + InfoCommand.mib(d.size() * d.elementByteSize())
-            + ") read, "
-            + Values.orderName(d.byteOrder())
-            + "-endian");
+    out()
+        .println(
+            file
+                + ": sound, "
+                + InfoCommand.count(d.size())
+                + " "
+                + d.elementType()
+                + " elements ("
+                + InfoCommand.mib(d.size() * d.elementByteSize())
+                + ") read, "
+                + Values.orderName(d.byteOrder())
+                + "-endian");
     for (String note : report.notes()) {
       out().println("  note: " + note);
     }
