@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ConcurrentModificationException;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.PrimitiveIterator;
@@ -91,7 +92,11 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public @T@ get(long index) {
-    return s.data().getAtIndex(E, s.readIndex(index));
+    try {
+      return s.data().getAtIndex(E, s.readIndex(index));
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -104,7 +109,11 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public void set(long index, @T@ value) {
     long i = s.writeIndex(index);
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -118,7 +127,11 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public void add(@T@ value) {
     long i = s.appendSlot();
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.appended(i);
   }
 
@@ -144,7 +157,11 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public void insertAt(long index, @T@ value) {
     long i = s.openGap(index, 1);
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.inserted(1);
   }
 
@@ -158,7 +175,12 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public @T@ removeAt(long index) {
     long i = s.writeIndex(index);
-    @T@ removed = s.data().getAtIndex(E, i);
+    @T@ removed;
+    try {
+      removed = s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.closeGap(i, 1);
     return removed;
   }
@@ -174,7 +196,12 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public @T@ swapRemoveAt(long index) {
     long i = s.writeIndex(index);
-    @T@ removed = s.data().getAtIndex(E, i);
+    @T@ removed;
+    try {
+      removed = s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.swapRemove(i);
     return removed;
   }
@@ -188,7 +215,11 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public @T@ removeLast() {
     long i = s.popIndex();
-    return s.data().getAtIndex(E, i);
+    try {
+      return s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -216,7 +247,11 @@ public final class @C@ extends AbstractVec implements Vec {
   public void copyTo(long fromIndex, @T@[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
     long from = s.readRange(fromIndex, length);
-    MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    try {
+      MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -232,7 +267,11 @@ public final class @C@ extends AbstractVec implements Vec {
   public void copyFrom(long toIndex, @T@[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
     long to = s.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    try {
+      MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -244,7 +283,11 @@ public final class @C@ extends AbstractVec implements Vec {
   public @T@[] toArray() {
     int n = s.arrayLength();
     @T@[] a = new @T@[n];
-    MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    try {
+      MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     return a;
   }
 
@@ -256,20 +299,30 @@ public final class @C@ extends AbstractVec implements Vec {
     return @SN@Stream.iterate@ITER@;
   }
 
-  /** {@return an iterator over the elements@WIDE@} */
+  /**
+   * {@return an iterator over the elements@WIDE@} Fail-fast like {@code java.util}'s: if the size
+   * changes while it is in use (other than through it), its {@code next} throws {@link
+   * ConcurrentModificationException}, on a best-effort basis (a change that restores the size is
+   * not seen).
+   */
   public PrimitiveIterator.Of@SN@ iterator() {
-    s.checkOpen();
+    long size = s.size();
     return new PrimitiveIterator.Of@SN@() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < s.size();
+        return next < size;
       }
 
       @Override
       public @W@ next@SN@() {
-        if (next >= s.size()) {
+        if (s.size() != size) {
+          throw new ConcurrentModificationException(
+              "size changed from " + size + " to " + s.size() + " while iterating (" + s.path()
+                  + ")");
+        }
+        if (next >= size) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -281,12 +334,28 @@ public final class @C@ extends AbstractVec implements Vec {
    * Passes every element, in order, to {@code action}.
    *
    * @param action what to do with each element@WIDE@
+   * @throws ConcurrentModificationException if {@code action} changes the size (best effort, as
+   *     in {@code java.util})
    */
   public void forEach(@SN@Consumer action) {
     MemorySegment d = s.data();
     long n = s.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(E, i));
+      if (s.size() != n) {
+        throw new ConcurrentModificationException(
+            "size changed from " + n + " to " + s.size() + " in forEach (" + s.path() + ")");
+      }
+      @T@ x;
+      try {
+        x = d.getAtIndex(E, i);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
+      action.accept(x);
+    }
+    if (s.size() != n) {
+      throw new ConcurrentModificationException(
+          "size changed from " + n + " to " + s.size() + " in forEach (" + s.path() + ")");
     }
   }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,14 +76,18 @@ import java.util.stream.Stream;
  * @param <R> the record type of the elements
  */
 public final class StructVec<R extends Record> extends AbstractVec implements Vec, Iterable<R> {
-  /** Records of up to this many bytes are staged per chunk by {@link #addAll}. */
-  private static final long STAGING_BYTES = 1 << 20;
-
   private final Class<R> recordType;
   private final RecordCodec codec;
   private final long stride;
   private final List<Field> fields;
   private final Map<String, Field> fieldsByName;
+
+  /**
+   * One element's bytes: {@code set} and {@code insertAt} encode the record here first, so an
+   * accessor that throws leaves the vector untouched (the vector is single-threaded, so one buffer
+   * is enough).
+   */
+  private final MemorySegment one;
 
   private StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
     super(storage);
@@ -98,6 +103,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     }
     this.fields = List.copyOf(list);
     this.fieldsByName = Collections.unmodifiableMap(byName);
+    this.one = staging(1);
   }
 
   /**
@@ -219,11 +225,17 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    * @throws NullPointerException if {@code value} is null
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of {@code value} throws; the vector is unchanged
    */
   public void set(long index, R value) {
     Objects.requireNonNull(value, "value");
+    codec.write(one, 0, value); // every accessor runs before the mapping is touched
     long i = s.writeIndex(index);
-    write(i, value);
+    try {
+      MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -244,13 +256,15 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   }
 
   /**
-   * Appends all of {@code values}, in their iteration order. Room for all of them is made first, so
-   * a full disk fails before any is added.
+   * Appends all of {@code values}, in their iteration order, all or nothing. Room for all of them
+   * is made first, so a full disk fails before any is added; the records are stored past the size,
+   * which grows only after the last one is stored, so an accessor that throws adds none of them.
    *
    * @param values the records
    * @throws NullPointerException if {@code values} is or holds null; the vector is unchanged
    * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of a record throws; the vector is unchanged
    */
   public void addAll(Collection<? extends R> values) {
     Object[] records = values.toArray();
@@ -263,15 +277,21 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
       throw new UncheckedIOException(
           "cannot grow to hold " + records.length + " more elements; the vector is unchanged", e);
     }
-    int chunk = (int) Math.max(1, Math.min(records.length, STAGING_BYTES / stride));
-    MemorySegment staging = staging(chunk);
-    for (int from = 0; from < records.length; from += chunk) {
-      int n = Math.min(chunk, records.length - from);
-      for (int k = 0; k < n; k++) {
-        codec.write(staging, k * stride, records[from + k]);
-      }
-      s.appendFrom(staging.asSlice(0, n * stride));
+    if (records.length == 0) {
+      return;
     }
+    // Stored directly past the size (the capacity is reserved), then published at once: nothing
+    // below the size changes until every record is stored.
+    long base = s.size();
+    MemorySegment d = s.data();
+    for (int k = 0; k < records.length; k++) {
+      try {
+        codec.write(d, (base + k) * stride, records[k]);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
+    }
+    s.appended(base + records.length - 1);
   }
 
   /**
@@ -283,11 +303,17 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws NullPointerException if {@code value} is null
    * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of {@code value} throws; the vector is unchanged
    */
   public void insertAt(long index, R value) {
     Objects.requireNonNull(value, "value");
+    codec.write(one, 0, value); // every accessor runs before the gap is opened
     long i = s.openGap(index, 1);
-    write(i, value);
+    try {
+      MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.inserted(1);
   }
 
@@ -373,21 +399,28 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     return LongStream.range(0, s.size()).mapToObj(this::get);
   }
 
-  /** {@return an iterator over the elements} */
+  /**
+   * {@return an iterator over the elements} Fail-fast like {@code java.util}'s: if the size changes
+   * while it is in use, its {@code next} throws {@link ConcurrentModificationException}, on a
+   * best-effort basis (a change that restores the size is not seen).
+   */
   @Override
   public Iterator<R> iterator() {
-    checkOpen(s);
+    long size = s.size();
     return new Iterator<>() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < s.size();
+        return next < size;
       }
 
       @Override
       public R next() {
-        if (next >= s.size()) {
+        if (s.size() != size) {
+          throw sizeChanged(size, "while iterating");
+        }
+        if (next >= size) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -395,17 +428,30 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     };
   }
 
+  private ConcurrentModificationException sizeChanged(long size, String where) {
+    return new ConcurrentModificationException(
+        "size changed from " + size + " to " + s.size() + " " + where + " (" + s.path() + ")");
+  }
+
   /**
    * Passes every element, in order, to {@code action}.
    *
    * @param action what to do with each element
+   * @throws ConcurrentModificationException if {@code action} changes the size (best effort, as in
+   *     {@code java.util})
    */
   @Override
   public void forEach(Consumer<? super R> action) {
     Objects.requireNonNull(action, "action");
     long n = s.size();
     for (long i = 0; i < n; i++) {
+      if (s.size() != n) {
+        throw sizeChanged(n, "in forEach");
+      }
       action.accept(read(i));
+    }
+    if (s.size() != n) {
+      throw sizeChanged(n, "in forEach");
     }
   }
 
@@ -525,7 +571,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public byte getByte(long index) {
       check(ElementType.BYTE);
-      return s.data().get(BYTE, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(BYTE, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -539,7 +590,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setByte(long index, byte value) {
       check(ElementType.BYTE);
-      s.data().set(BYTE, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(BYTE, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -552,7 +608,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public short getShort(long index) {
       check(ElementType.SHORT);
-      return s.data().get(SHORT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(SHORT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -566,7 +627,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setShort(long index, short value) {
       check(ElementType.SHORT);
-      s.data().set(SHORT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(SHORT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -579,7 +645,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public char getChar(long index) {
       check(ElementType.CHAR);
-      return s.data().get(CHAR, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(CHAR, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -593,7 +664,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setChar(long index, char value) {
       check(ElementType.CHAR);
-      s.data().set(CHAR, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(CHAR, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -606,7 +682,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public int getInt(long index) {
       check(ElementType.INT);
-      return s.data().get(INT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(INT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -620,7 +701,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setInt(long index, int value) {
       check(ElementType.INT);
-      s.data().set(INT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(INT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -633,7 +719,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public long getLong(long index) {
       check(ElementType.LONG);
-      return s.data().get(LONG, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(LONG, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -647,7 +738,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setLong(long index, long value) {
       check(ElementType.LONG);
-      s.data().set(LONG, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(LONG, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -660,7 +756,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public float getFloat(long index) {
       check(ElementType.FLOAT);
-      return s.data().get(FLOAT, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(FLOAT, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -674,7 +775,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setFloat(long index, float value) {
       check(ElementType.FLOAT);
-      s.data().set(FLOAT, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(FLOAT, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -687,7 +793,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public double getDouble(long index) {
       check(ElementType.DOUBLE);
-      return s.data().get(DOUBLE, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(DOUBLE, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -701,7 +812,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setDouble(long index, double value) {
       check(ElementType.DOUBLE);
-      s.data().set(DOUBLE, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(DOUBLE, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -714,7 +830,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public boolean getBoolean(long index) {
       check(ElementType.BOOLEAN);
-      return s.data().get(BOOLEAN, s.readIndex(index) * stride + offset);
+      long at = s.readIndex(index) * stride + offset;
+      try {
+        return s.data().get(BOOLEAN, at);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
     }
 
     /**
@@ -728,7 +849,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setBoolean(long index, boolean value) {
       check(ElementType.BOOLEAN);
-      s.data().set(BOOLEAN, s.writeIndex(index) * stride + offset, value);
+      long at = s.writeIndex(index) * stride + offset;
+      try {
+        s.data().set(BOOLEAN, at, value);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
       s.wrote();
     }
 
@@ -790,11 +916,19 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   @SuppressWarnings("unchecked") // the codec's reader constructs exactly R
   private R read(long index) {
-    return (R) codec.read(s.data(), index * stride);
+    try {
+      return (R) codec.read(s.data(), index * stride);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   private void write(long index, R value) {
-    codec.write(s.data(), index * stride, value);
+    try {
+      codec.write(s.data(), index * stride, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /** Throws {@link VecClosedException} if the vector of {@code storage} is closed. */

@@ -107,7 +107,9 @@ class HeaderFormatFuzzTest {
           ElementLayout layout = struct(r);
           DataVersion version =
               new DataVersion(r.nextInt(0x10000), r.nextInt(0x10000), r.nextInt(0x10000));
-          long length = r.nextLong(1L << 40);
+          // Any length whose file fits the 2^46-byte limit (Hardening 13.1).
+          long length =
+              r.nextLong((HeaderFormat.MAX_FILE_BYTES - HeaderFormat.DATA_OFFSET) / layout.byteSize() + 1);
           Identity id = new Identity("FUZZ-ID!", version, layout);
           MemorySegment s = fresh(id);
           HeaderFormat.encodeSlot(s, 1, new CommitSlot(2, length, 0));
