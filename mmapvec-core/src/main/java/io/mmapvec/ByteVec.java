@@ -1,3 +1,6 @@
+// GENERATED FILE, do not edit: written from mmapvec-core/src/template/PrimitiveVec.java.template
+// by java mmapvec-core/src/test/java/io/mmapvec/FacadeGenerator.java
+// (run from the repository root); GeneratedFacadesTest fails when the two differ.
 package io.mmapvec;
 
 import io.mmapvec.internal.format.ElementLayout;

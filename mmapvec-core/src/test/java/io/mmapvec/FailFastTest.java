@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hardening 13.9: iterators and {@code forEach} are fail-fast like {@code java.util}'s: a change
- * of the size while they run throws {@link ConcurrentModificationException}. Before the fix an
+ * Hardening 13.9: iterators and {@code forEach} are fail-fast like {@code java.util}'s: a change of
+ * the size while they run throws {@link ConcurrentModificationException}. Before the fix an
  * iterator followed the live size (adding inside the loop never ended; here capped) and {@code
  * forEach} after a {@code truncate} in its action still visited the old elements; every test here
  * fails without the fix (checked).

@@ -43,13 +43,15 @@ final class ChannelBackend implements Backend {
   }
 
   @Override
-  public BackendFile open(Path path, boolean writable, boolean createExclusive)
-      throws IOException {
+  public BackendFile open(Path path, boolean writable, boolean createExclusive) throws IOException {
     FileChannel ch;
     if (createExclusive) {
       ch =
           FileChannel.open(
-              path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              path,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
     } else if (writable) {
       ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } else {

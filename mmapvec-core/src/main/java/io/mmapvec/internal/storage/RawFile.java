@@ -90,7 +90,8 @@ public final class RawFile implements AutoCloseable {
       }
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      // Before any open, as LockedFile does: opening a FIFO for reading blocks until a writer comes.
+      // Before any open, as LockedFile does: opening a FIFO for reading blocks until a writer
+      // comes.
       LockedFile.requireRegular(
           path, Files.readAttributes(path, BasicFileAttributes.class).isRegularFile());
       FileId id = FileId.of(path);

@@ -29,13 +29,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The storage core shared by every vector type: one locked, mapped file holding a header and a
- * run of fixed-size elements. The typed vectors are thin facades that turn indices into element
+ * The storage core shared by every vector type: one locked, mapped file holding a header and a run
+ * of fixed-size elements. The typed vectors are thin facades that turn indices into element
  * accesses on {@link #data()}; everything else (bounds, growth, dirty tracking, sync, close) lives
  * here, once.
  *
- * <p><b>Threads:</b> not thread-safe, like the vectors: one writer thread at a time (the
- * "owner"). Two other threads may touch a storage, and {@link #syncLock} is what makes that safe:
+ * <p><b>Threads:</b> not thread-safe, like the vectors: one writer thread at a time (the "owner").
+ * Two other threads may touch a storage, and {@link #syncLock} is what makes that safe:
  *
  * <ul>
  *   <li>a thread calling {@link #close()}: a thread that reads while another closes gets an {@link
@@ -62,10 +62,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Storage {
   private static final long DATA_OFFSET = HeaderFormat.DATA_OFFSET;
+
   /** The smallest address reservation of a writable native mapping. */
   private static final long MIN_RESERVATION = 1L << 30;
-  /** Below this many bytes the capacity doubles; above it, it grows by an eighth (at least this). */
+
+  /**
+   * Below this many bytes the capacity doubles; above it, it grows by an eighth (at least this).
+   */
   private static final long LINEAR_GROWTH_BYTES = 1L << 30;
+
   private static final int CREATE_ATTEMPTS = 8;
   private static final VarHandle SIZE;
 
@@ -87,8 +92,10 @@ public final class Storage {
   private final FileId id;
   private final long pageSize;
   private final long writesPerSync;
+
   /** Held by every sync, growth, remap, shrink and close, and by the background flusher. */
   private final ReentrantLock syncLock = new ReentrantLock();
+
   private ScheduledFuture<?> flusher;
 
   private Arena arena;
@@ -99,8 +106,10 @@ public final class Storage {
 
   private long size;
   private long capacity;
+
   /** {@link #capacity} while writes are allowed, 0 otherwise: one compare guards an append. */
   private long appendLimit;
+
   private boolean writeBlocked;
   private boolean closed;
   private IOException poison;
@@ -113,11 +122,13 @@ public final class Storage {
   private long dirtyHi;
   private long minSizeSinceSync;
   private boolean viewsOut;
+
   /**
    * Counts down mutating calls to the next {@code everyWrites} sync (written by the owner only).
    * The flusher reads it, racily, to see whether anything changed since its last round.
    */
   private long writesUntilSync;
+
   /** {@link #writesUntilSync} as the flusher last committed it (guarded by {@link #syncLock}). */
   private long writesAtLastFlush = Long.MIN_VALUE;
 
@@ -172,8 +183,8 @@ public final class Storage {
   }
 
   /**
-   * Rule 14: on network and user-space file systems, advisory locks and mmap coherence are not
-   * what this library assumes; say so loudly, once per open.
+   * Rule 14: on network and user-space file systems, advisory locks and mmap coherence are not what
+   * this library assumes; say so loudly, once per open.
    */
   private static void warnIfRiskyFileSystem(Path path) {
     String type;
@@ -455,8 +466,8 @@ public final class Storage {
   }
 
   /**
-   * {@return the index where a new last element goes, growing the file if needed} The caller
-   * stores the element there, then calls {@link #appended(long)}.
+   * {@return the index where a new last element goes, growing the file if needed} The caller stores
+   * the element there, then calls {@link #appended(long)}.
    */
   public long appendSlot() {
     long n = size;
@@ -748,7 +759,15 @@ public final class Storage {
   }
 
   private String tooLarge(long have, long more) {
-    return "cannot hold " + have + " + " + more + " elements of " + elementBytes + " bytes (" + path + ")";
+    return "cannot hold "
+        + have
+        + " + "
+        + more
+        + " elements of "
+        + elementBytes
+        + " bytes ("
+        + path
+        + ")";
   }
 
   private void growForAppend(long extra) {
@@ -760,11 +779,7 @@ public final class Storage {
       ensureCapacity(size + extra);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot grow to "
-              + (size + extra)
-              + " elements; the vector is unchanged ("
-              + path
-              + ")",
+          "cannot grow to " + (size + extra) + " elements; the vector is unchanged (" + path + ")",
           e);
     }
   }
@@ -908,8 +923,8 @@ public final class Storage {
 
   /**
    * The flusher's sync ({@code SyncPolicy.every}): the whole data range below a length the vector
-   * had (the kernel writes only the dirty pages), then that length. Never throws: a failure
-   * poisons the vector, and the owner sees it at its next sync, close or write.
+   * had (the kernel writes only the dirty pages), then that length. Never throws: a failure poisons
+   * the vector, and the owner sees it at its next sync, close or write.
    */
   void backgroundSync() {
     if (!syncLock.tryLock()) {
@@ -966,7 +981,11 @@ public final class Storage {
       if (lengthChanged) {
         if (sequence + 1 >= HeaderFormat.MAX_SEQUENCE) {
           throw new IOException(
-              "commit sequence " + sequence + " is at its limit 2^62; copy the vector (" + path + ")");
+              "commit sequence "
+                  + sequence
+                  + " is at its limit 2^62; copy the vector ("
+                  + path
+                  + ")");
         }
         int slot = 1 - activeSlot;
         HeaderFormat.encodeSlot(
@@ -1065,10 +1084,10 @@ public final class Storage {
   }
 
   /**
-   * Syncs a writable file, unmaps it, releases the locks. Idempotent. A vector poisoned by a
-   * failed sync still unmaps and unlocks, then throws that failure. Whatever is thrown on the way
-   * (an {@code Error} too), the vector ends closed, unmapped, unlocked and unregistered, and the
-   * first failure is thrown after that.
+   * Syncs a writable file, unmaps it, releases the locks. Idempotent. A vector poisoned by a failed
+   * sync still unmaps and unlocks, then throws that failure. Whatever is thrown on the way (an
+   * {@code Error} too), the vector ends closed, unmapped, unlocked and unregistered, and the first
+   * failure is thrown after that.
    */
   public void close() throws IOException {
     syncLock.lock();

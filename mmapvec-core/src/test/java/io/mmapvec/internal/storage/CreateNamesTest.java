@@ -18,10 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hardening 13.9: names of 234 to 255 bytes can be created (the temporary name {@code
- * .NAME.<16 hex>.tmp} used to exceed 255 bytes: ENAMETOOLONG), and a failure while building the
- * temporary file names the requested path, not the temporary one. Both fail without the fix
- * (checked).
+ * Hardening 13.9: names of 234 to 255 bytes can be created (the temporary name {@code .NAME.<16
+ * hex>.tmp} used to exceed 255 bytes: ENAMETOOLONG), and a failure while building the temporary
+ * file names the requested path, not the temporary one. Both fail without the fix (checked).
  */
 class CreateNamesTest {
   @TempDir Path dir;
@@ -37,8 +36,7 @@ class CreateNamesTest {
         String name = backend.name().charAt(0) + "x".repeat(length - 1);
         Path file = dir.resolve(name);
         Storage s =
-            Storage.open(
-                file, VecOptions.defaults(), ElementLayout.of(ElementType.LONG), backend);
+            Storage.open(file, VecOptions.defaults(), ElementLayout.of(ElementType.LONG), backend);
         s.close();
         assertThat(Files.size(file)).as("%s, %d bytes", backend.name(), length).isPositive();
       }
@@ -68,7 +66,8 @@ class CreateNamesTest {
     assertThat(((FileSystemException) e).getFile()).isEqualTo(path.toString());
     assertThat(e.getMessage()).contains("Permission denied").contains(path.toString());
     IOException other =
-        Storage.namingRequested(new IOException("fallocate failed: ENOSPC (" + tmp + ")"), path, tmp);
+        Storage.namingRequested(
+            new IOException("fallocate failed: ENOSPC (" + tmp + ")"), path, tmp);
     assertThat(other.getMessage()).contains("ENOSPC").endsWith("(" + path + ")");
     assertThat(other.getCause()).hasMessageContaining("ENOSPC");
   }
