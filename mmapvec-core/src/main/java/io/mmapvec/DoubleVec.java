@@ -42,7 +42,7 @@ import java.util.stream.LongStream;
  * Memory belongs to the operating system's page cache, not to the Java heap.
  */
 public final class DoubleVec extends AbstractVec implements Vec {
-  private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE;
+  private static final ValueLayout.OfDouble ELEMENT = ValueLayout.JAVA_DOUBLE;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.DOUBLE);
 
   private DoubleVec(Storage storage) {
@@ -93,9 +93,9 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public double get(long index) {
     try {
-      return s.data().getAtIndex(E, s.readIndex(index));
+      return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
   }
 
@@ -108,13 +108,13 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void set(long index, double value) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     try {
-      s.data().setAtIndex(E, i, value);
+      storage.data().setAtIndex(ELEMENT, i, value);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.wrote();
+    storage.countMutation();
   }
 
   /**
@@ -126,13 +126,13 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void add(double value) {
-    long i = s.appendSlot();
+    long i = storage.appendSlot();
     try {
-      s.data().setAtIndex(E, i, value);
+      storage.data().setAtIndex(ELEMENT, i, value);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.appended(i);
+    storage.appended(i);
   }
 
   /**
@@ -143,7 +143,7 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void addAll(double[] values) {
-    s.appendFrom(MemorySegment.ofArray(values));
+    storage.appendFrom(MemorySegment.ofArray(values));
   }
 
   /**
@@ -156,13 +156,13 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void insertAt(long index, double value) {
-    long i = s.openGap(index, 1);
+    long i = storage.openGap(index, 1);
     try {
-      s.data().setAtIndex(E, i, value);
+      storage.data().setAtIndex(ELEMENT, i, value);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.inserted(1);
+    storage.inserted(1);
   }
 
   /**
@@ -174,14 +174,14 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public double removeAt(long index) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     double removed;
     try {
-      removed = s.data().getAtIndex(E, i);
+      removed = storage.data().getAtIndex(ELEMENT, i);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.closeGap(i, 1);
+    storage.closeGap(i, 1);
     return removed;
   }
 
@@ -195,14 +195,14 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public double swapRemoveAt(long index) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     double removed;
     try {
-      removed = s.data().getAtIndex(E, i);
+      removed = storage.data().getAtIndex(ELEMENT, i);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.swapRemove(i);
+    storage.swapRemove(i);
     return removed;
   }
 
@@ -214,11 +214,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public double removeLast() {
-    long i = s.popIndex();
+    long i = storage.popIndex();
     try {
-      return s.data().getAtIndex(E, i);
+      return storage.data().getAtIndex(ELEMENT, i);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
   }
 
@@ -232,7 +232,7 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void resize(long newSize, double fill) {
-    s.resize(newSize, MemorySegment.ofArray(new double[] {fill}));
+    storage.resize(newSize, MemorySegment.ofArray(new double[] {fill}));
   }
 
   /**
@@ -246,11 +246,11 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public void copyTo(long fromIndex, double[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
-    long from = s.readRange(fromIndex, length);
+    long from = storage.readRange(fromIndex, length);
     try {
-      MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+      MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
   }
 
@@ -266,13 +266,13 @@ public final class DoubleVec extends AbstractVec implements Vec {
    */
   public void copyFrom(long toIndex, double[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
-    long to = s.writeRange(toIndex, length);
+    long to = storage.writeRange(toIndex, length);
     try {
-      MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+      MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.wrote();
+    storage.countMutation();
   }
 
   /**
@@ -281,12 +281,12 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * @throws IllegalStateException if there are more elements than a Java array can hold
    */
   public double[] toArray() {
-    int n = s.arrayLength();
+    int n = storage.arrayLength();
     double[] a = new double[n];
     try {
-      MemorySegment.copy(s.data(), E, 0, a, 0, n);
+      MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
     return a;
   }
@@ -296,7 +296,7 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * method is called; it may be made parallel, since each element is read independently.
    */
   public DoubleStream stream() {
-    return LongStream.range(0, s.size()).mapToDouble(this::get);
+    return LongStream.range(0, storage.size()).mapToDouble(this::get);
   }
 
   /**
@@ -306,7 +306,7 @@ public final class DoubleVec extends AbstractVec implements Vec {
    * not seen).
    */
   public PrimitiveIterator.OfDouble iterator() {
-    long size = s.size();
+    long size = storage.size();
     return new PrimitiveIterator.OfDouble() {
       private long next;
 
@@ -317,9 +317,9 @@ public final class DoubleVec extends AbstractVec implements Vec {
 
       @Override
       public double nextDouble() {
-        if (s.size() != size) {
+        if (storage.size() != size) {
           throw new ConcurrentModificationException(
-              "size changed from " + size + " to " + s.size() + " while iterating (" + s.path()
+              "size changed from " + size + " to " + storage.size() + " while iterating (" + storage.path()
                   + ")");
         }
         if (next >= size) {
@@ -338,24 +338,24 @@ public final class DoubleVec extends AbstractVec implements Vec {
    *     in {@code java.util})
    */
   public void forEach(DoubleConsumer action) {
-    MemorySegment d = s.data();
-    long n = s.size();
+    MemorySegment d = storage.data();
+    long n = storage.size();
     for (long i = 0; i < n; i++) {
-      if (s.size() != n) {
+      if (storage.size() != n) {
         throw new ConcurrentModificationException(
-            "size changed from " + n + " to " + s.size() + " in forEach (" + s.path() + ")");
+            "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
       }
       double x;
       try {
-        x = d.getAtIndex(E, i);
+        x = d.getAtIndex(ELEMENT, i);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
       action.accept(x);
     }
-    if (s.size() != n) {
+    if (storage.size() != n) {
       throw new ConcurrentModificationException(
-          "size changed from " + n + " to " + s.size() + " in forEach (" + s.path() + ")");
+          "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
     }
   }
 }

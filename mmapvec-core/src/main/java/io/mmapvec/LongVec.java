@@ -41,7 +41,7 @@ import java.util.stream.LongStream;
  * Memory belongs to the operating system's page cache, not to the Java heap.
  */
 public final class LongVec extends AbstractVec implements Vec {
-  private static final ValueLayout.OfLong E = ValueLayout.JAVA_LONG;
+  private static final ValueLayout.OfLong ELEMENT = ValueLayout.JAVA_LONG;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.LONG);
 
   private LongVec(Storage storage) {
@@ -92,9 +92,9 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long get(long index) {
     try {
-      return s.data().getAtIndex(E, s.readIndex(index));
+      return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
   }
 
@@ -107,13 +107,13 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void set(long index, long value) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     try {
-      s.data().setAtIndex(E, i, value);
+      storage.data().setAtIndex(ELEMENT, i, value);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.wrote();
+    storage.countMutation();
   }
 
   /**
@@ -125,13 +125,13 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void add(long value) {
-    long i = s.appendSlot();
+    long i = storage.appendSlot();
     try {
-      s.data().setAtIndex(E, i, value);
+      storage.data().setAtIndex(ELEMENT, i, value);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.appended(i);
+    storage.appended(i);
   }
 
   /**
@@ -142,7 +142,7 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void addAll(long[] values) {
-    s.appendFrom(MemorySegment.ofArray(values));
+    storage.appendFrom(MemorySegment.ofArray(values));
   }
 
   /**
@@ -155,13 +155,13 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void insertAt(long index, long value) {
-    long i = s.openGap(index, 1);
+    long i = storage.openGap(index, 1);
     try {
-      s.data().setAtIndex(E, i, value);
+      storage.data().setAtIndex(ELEMENT, i, value);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.inserted(1);
+    storage.inserted(1);
   }
 
   /**
@@ -173,14 +173,14 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public long removeAt(long index) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     long removed;
     try {
-      removed = s.data().getAtIndex(E, i);
+      removed = storage.data().getAtIndex(ELEMENT, i);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.closeGap(i, 1);
+    storage.closeGap(i, 1);
     return removed;
   }
 
@@ -194,14 +194,14 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public long swapRemoveAt(long index) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     long removed;
     try {
-      removed = s.data().getAtIndex(E, i);
+      removed = storage.data().getAtIndex(ELEMENT, i);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.swapRemove(i);
+    storage.swapRemove(i);
     return removed;
   }
 
@@ -213,11 +213,11 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public long removeLast() {
-    long i = s.popIndex();
+    long i = storage.popIndex();
     try {
-      return s.data().getAtIndex(E, i);
+      return storage.data().getAtIndex(ELEMENT, i);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
   }
 
@@ -231,7 +231,7 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void resize(long newSize, long fill) {
-    s.resize(newSize, MemorySegment.ofArray(new long[] {fill}));
+    storage.resize(newSize, MemorySegment.ofArray(new long[] {fill}));
   }
 
   /**
@@ -245,11 +245,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void copyTo(long fromIndex, long[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
-    long from = s.readRange(fromIndex, length);
+    long from = storage.readRange(fromIndex, length);
     try {
-      MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+      MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
   }
 
@@ -265,13 +265,13 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void copyFrom(long toIndex, long[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
-    long to = s.writeRange(toIndex, length);
+    long to = storage.writeRange(toIndex, length);
     try {
-      MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+      MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.wrote();
+    storage.countMutation();
   }
 
   /**
@@ -280,12 +280,12 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws IllegalStateException if there are more elements than a Java array can hold
    */
   public long[] toArray() {
-    int n = s.arrayLength();
+    int n = storage.arrayLength();
     long[] a = new long[n];
     try {
-      MemorySegment.copy(s.data(), E, 0, a, 0, n);
+      MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
     return a;
   }
@@ -295,7 +295,7 @@ public final class LongVec extends AbstractVec implements Vec {
    * method is called; it may be made parallel, since each element is read independently.
    */
   public LongStream stream() {
-    return LongStream.range(0, s.size()).map(this::get);
+    return LongStream.range(0, storage.size()).map(this::get);
   }
 
   /**
@@ -305,7 +305,7 @@ public final class LongVec extends AbstractVec implements Vec {
    * not seen).
    */
   public PrimitiveIterator.OfLong iterator() {
-    long size = s.size();
+    long size = storage.size();
     return new PrimitiveIterator.OfLong() {
       private long next;
 
@@ -316,9 +316,9 @@ public final class LongVec extends AbstractVec implements Vec {
 
       @Override
       public long nextLong() {
-        if (s.size() != size) {
+        if (storage.size() != size) {
           throw new ConcurrentModificationException(
-              "size changed from " + size + " to " + s.size() + " while iterating (" + s.path()
+              "size changed from " + size + " to " + storage.size() + " while iterating (" + storage.path()
                   + ")");
         }
         if (next >= size) {
@@ -337,24 +337,24 @@ public final class LongVec extends AbstractVec implements Vec {
    *     in {@code java.util})
    */
   public void forEach(LongConsumer action) {
-    MemorySegment d = s.data();
-    long n = s.size();
+    MemorySegment d = storage.data();
+    long n = storage.size();
     for (long i = 0; i < n; i++) {
-      if (s.size() != n) {
+      if (storage.size() != n) {
         throw new ConcurrentModificationException(
-            "size changed from " + n + " to " + s.size() + " in forEach (" + s.path() + ")");
+            "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
       }
       long x;
       try {
-        x = d.getAtIndex(E, i);
+        x = d.getAtIndex(ELEMENT, i);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
       action.accept(x);
     }
-    if (s.size() != n) {
+    if (storage.size() != n) {
       throw new ConcurrentModificationException(
-          "size changed from " + n + " to " + s.size() + " in forEach (" + s.path() + ")");
+          "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
     }
   }
 }

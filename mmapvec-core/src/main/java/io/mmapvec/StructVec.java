@@ -78,7 +78,7 @@ import java.util.stream.Stream;
 public final class StructVec<R extends Record> extends AbstractVec implements Vec, Iterable<R> {
   private final Class<R> recordType;
   private final RecordCodec codec;
-  private final long stride;
+  private final long elementSize;
   private final List<Field> fields;
   private final Map<String, Field> fieldsByName;
 
@@ -93,11 +93,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     super(storage);
     this.recordType = recordType;
     this.codec = codec;
-    this.stride = storage.elementBytes();
+    this.elementSize = storage.elementSize();
     List<Field> list = new ArrayList<>();
     Map<String, Field> byName = new LinkedHashMap<>();
     for (FieldLayout f : codec.layout().fields()) {
-      Field field = Field.of(storage, recordType.getSimpleName(), f, stride);
+      Field field = Field.of(storage, recordType.getSimpleName(), f, elementSize);
       list.add(field);
       byName.put(f.name(), field);
     }
@@ -214,7 +214,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public R get(long index) {
-    return read(s.readIndex(index));
+    return read(storage.readIndex(index));
   }
 
   /**
@@ -230,13 +230,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public void set(long index, R value) {
     Objects.requireNonNull(value, "value");
     codec.write(one, 0, value); // every accessor runs before the mapping is touched
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     try {
-      MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+      MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.wrote();
+    storage.countMutation();
   }
 
   /**
@@ -250,9 +250,9 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    */
   public void add(R value) {
     Objects.requireNonNull(value, "value");
-    long i = s.appendSlot();
+    long i = storage.appendSlot();
     write(i, value);
-    s.appended(i);
+    storage.appended(i);
   }
 
   /**
@@ -272,7 +272,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
       Objects.requireNonNull(r, "values holds null");
     }
     try {
-      s.reserve(records.length);
+      storage.reserve(records.length);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot grow to hold " + records.length + " more elements; the vector is unchanged", e);
@@ -282,16 +282,16 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     }
     // Stored directly past the size (the capacity is reserved), then published at once: nothing
     // below the size changes until every record is stored.
-    long base = s.size();
-    MemorySegment d = s.data();
+    long base = storage.size();
+    MemorySegment d = storage.data();
     for (int k = 0; k < records.length; k++) {
       try {
-        codec.write(d, (base + k) * stride, records[k]);
+        codec.write(d, (base + k) * elementSize, records[k]);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
-    s.appended(base + records.length - 1);
+    storage.appended(base + records.length - 1);
   }
 
   /**
@@ -308,13 +308,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public void insertAt(long index, R value) {
     Objects.requireNonNull(value, "value");
     codec.write(one, 0, value); // every accessor runs before the gap is opened
-    long i = s.openGap(index, 1);
+    long i = storage.openGap(index, 1);
     try {
-      MemorySegment.copy(one, 0, s.data(), i * stride, stride);
+      MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
-    s.inserted(1);
+    storage.inserted(1);
   }
 
   /**
@@ -326,9 +326,9 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public R removeAt(long index) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     R removed = read(i);
-    s.closeGap(i, 1);
+    storage.closeGap(i, 1);
     return removed;
   }
 
@@ -342,9 +342,9 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public R swapRemoveAt(long index) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     R removed = read(i);
-    s.swapRemove(i);
+    storage.swapRemove(i);
     return removed;
   }
 
@@ -356,7 +356,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public R removeLast() {
-    long i = s.popIndex();
+    long i = storage.popIndex();
     return read(i);
   }
 
@@ -374,7 +374,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     Objects.requireNonNull(fill, "fill");
     MemorySegment element = staging(1);
     codec.write(element, 0, fill);
-    s.resize(newSize, element);
+    storage.resize(newSize, element);
   }
 
   /**
@@ -383,7 +383,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws IllegalStateException if there are more elements than a Java list can hold
    */
   public List<R> toList() {
-    int n = s.arrayLength();
+    int n = storage.arrayLength();
     List<R> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(read(i));
@@ -396,7 +396,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * called; it may be made parallel, since each element is read independently.
    */
   public Stream<R> stream() {
-    return LongStream.range(0, s.size()).mapToObj(this::get);
+    return LongStream.range(0, storage.size()).mapToObj(this::get);
   }
 
   /**
@@ -406,7 +406,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    */
   @Override
   public Iterator<R> iterator() {
-    long size = s.size();
+    long size = storage.size();
     return new Iterator<>() {
       private long next;
 
@@ -417,7 +417,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
       @Override
       public R next() {
-        if (s.size() != size) {
+        if (storage.size() != size) {
           throw sizeChanged(size, "while iterating");
         }
         if (next >= size) {
@@ -430,7 +430,15 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   private ConcurrentModificationException sizeChanged(long size, String where) {
     return new ConcurrentModificationException(
-        "size changed from " + size + " to " + s.size() + " " + where + " (" + s.path() + ")");
+        "size changed from "
+            + size
+            + " to "
+            + storage.size()
+            + " "
+            + where
+            + " ("
+            + storage.path()
+            + ")");
   }
 
   /**
@@ -443,14 +451,14 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   @Override
   public void forEach(Consumer<? super R> action) {
     Objects.requireNonNull(action, "action");
-    long n = s.size();
+    long n = storage.size();
     for (long i = 0; i < n; i++) {
-      if (s.size() != n) {
+      if (storage.size() != n) {
         throw sizeChanged(n, "in forEach");
       }
       action.accept(read(i));
     }
-    if (s.size() != n) {
+    if (storage.size() != n) {
       throw sizeChanged(n, "in forEach");
     }
   }
@@ -468,7 +476,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    *     the names)
    */
   public Field field(String name) {
-    checkOpen(s);
+    checkOpen(storage);
     Field f = fieldsByName.get(Objects.requireNonNull(name, "name"));
     if (f == null) {
       throw new IllegalArgumentException(
@@ -587,7 +595,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
               + "Field(\""
               + name
               + "\") ("
-              + s.path()
+              + storage.path()
               + ")");
     }
     return view.cast(f);
@@ -595,13 +603,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   /** {@return the fields, in declaration order} */
   public List<Field> fields() {
-    checkOpen(s);
+    checkOpen(storage);
     return fields;
   }
 
   /** {@return the record class of the elements} */
   public Class<R> recordType() {
-    checkOpen(s);
+    checkOpen(storage);
     return recordType;
   }
 
@@ -609,7 +617,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * Zero-copy access to one component of every element of a {@link StructVec}. A field is one of
    * eight final classes, one per primitive type ({@link DoubleField} for a {@code double}
    * component, and so on), each with {@code get(index)} and {@code set(index, value)} of exactly
-   * its type: {@code get} is a bounds check and one load at {@code index * elementByteSize() +
+   * its type: {@code get} is a bounds check and one load at {@code index * elementSize() +
    * offset()}, {@code set} a bounds check and one store; no record is made, nothing is boxed, and
    * the type is checked once, when the field is looked up ({@link StructVec#doubleField(String)}
    * and its siblings), not on every access. {@link StructVec#field(String)} returns the field
@@ -637,62 +645,63 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     // Every access is aligned by construction: data starts at a page boundary, the element size is
     // a multiple of the element alignment, and a vector opens only files whose layout equals its
     // record's naturally aligned one. The typed classes use unaligned layouts merely to spare the
-    // JIT an alignment check per access that it cannot prove away with a stride that is not a
+    // JIT an alignment check per access that it cannot prove away with an element size that is not
+    // a
     // constant (it cost a column scan about a third of its speed); the loads and stores are the
     // same instructions.
-    final Storage s;
+    final Storage storage;
     final long offset;
-    final long stride;
+    final long elementSize;
     private final String owner;
     private final String name;
     private final ElementType type;
 
-    private Field(Storage s, String owner, FieldLayout layout, long stride) {
-      this.s = s;
+    private Field(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      this.storage = storage;
       this.owner = owner;
       this.name = layout.name();
       this.type = layout.type();
       this.offset = layout.offset();
-      this.stride = stride;
-      assert offset % type.byteSize() == 0 && stride % type.byteSize() == 0 : this;
+      this.elementSize = elementSize;
+      assert offset % type.byteSize() == 0 && elementSize % type.byteSize() == 0 : this;
     }
 
     /** {@return the field of {@code layout}, of the class that serves its type} */
-    static Field of(Storage s, String owner, FieldLayout layout, long stride) {
+    static Field of(Storage storage, String owner, FieldLayout layout, long elementSize) {
       return switch (layout.type()) {
-        case BYTE -> new ByteField(s, owner, layout, stride);
-        case SHORT -> new ShortField(s, owner, layout, stride);
-        case CHAR -> new CharField(s, owner, layout, stride);
-        case INT -> new IntField(s, owner, layout, stride);
-        case LONG -> new LongField(s, owner, layout, stride);
-        case FLOAT -> new FloatField(s, owner, layout, stride);
-        case DOUBLE -> new DoubleField(s, owner, layout, stride);
-        case BOOLEAN -> new BooleanField(s, owner, layout, stride);
+        case BYTE -> new ByteField(storage, owner, layout, elementSize);
+        case SHORT -> new ShortField(storage, owner, layout, elementSize);
+        case CHAR -> new CharField(storage, owner, layout, elementSize);
+        case INT -> new IntField(storage, owner, layout, elementSize);
+        case LONG -> new LongField(storage, owner, layout, elementSize);
+        case FLOAT -> new FloatField(storage, owner, layout, elementSize);
+        case DOUBLE -> new DoubleField(storage, owner, layout, elementSize);
+        case BOOLEAN -> new BooleanField(storage, owner, layout, elementSize);
         case STRUCT -> throw new AssertionError("a field is never a struct: " + layout);
       };
     }
 
     /** {@return the record component's name} */
     public String name() {
-      checkOpen(s);
+      checkOpen(storage);
       return name;
     }
 
     /** {@return the component's primitive class, such as {@code double.class}} */
     public Class<?> type() {
-      checkOpen(s);
+      checkOpen(storage);
       return RecordLayouts.javaType(type);
     }
 
     /** {@return the byte offset of the field inside an element} */
     public long offset() {
-      checkOpen(s);
+      checkOpen(storage);
       return offset;
     }
 
     /** {@return the field's size in bytes} */
     public long byteSize() {
-      checkOpen(s);
+      checkOpen(storage);
       return type.byteSize();
     }
 
@@ -715,8 +724,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public static final class ByteField extends Field {
     private static final ValueLayout.OfByte LAYOUT = ValueLayout.JAVA_BYTE;
 
-    private ByteField(Storage s, String owner, FieldLayout layout, long stride) {
-      super(s, owner, layout, stride);
+    private ByteField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
     }
 
     /**
@@ -725,11 +734,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public byte get(long index) {
-      long at = s.readIndex(index) * stride + offset;
+      long at = storage.readIndex(index) * elementSize + offset;
       try {
-        return s.data().get(LAYOUT, at);
+        return storage.data().get(LAYOUT, at);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
 
@@ -740,13 +749,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, byte value) {
-      long at = s.writeIndex(index) * stride + offset;
+      long at = storage.writeIndex(index) * elementSize + offset;
       try {
-        s.data().set(LAYOUT, at, value);
+        storage.data().set(LAYOUT, at, value);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
-      s.wrote();
+      storage.countMutation();
     }
   }
 
@@ -754,8 +763,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public static final class ShortField extends Field {
     private static final ValueLayout.OfShort LAYOUT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-    private ShortField(Storage s, String owner, FieldLayout layout, long stride) {
-      super(s, owner, layout, stride);
+    private ShortField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
     }
 
     /**
@@ -764,11 +773,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public short get(long index) {
-      long at = s.readIndex(index) * stride + offset;
+      long at = storage.readIndex(index) * elementSize + offset;
       try {
-        return s.data().get(LAYOUT, at);
+        return storage.data().get(LAYOUT, at);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
 
@@ -779,13 +788,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, short value) {
-      long at = s.writeIndex(index) * stride + offset;
+      long at = storage.writeIndex(index) * elementSize + offset;
       try {
-        s.data().set(LAYOUT, at, value);
+        storage.data().set(LAYOUT, at, value);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
-      s.wrote();
+      storage.countMutation();
     }
   }
 
@@ -793,8 +802,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public static final class CharField extends Field {
     private static final ValueLayout.OfChar LAYOUT = ValueLayout.JAVA_CHAR_UNALIGNED;
 
-    private CharField(Storage s, String owner, FieldLayout layout, long stride) {
-      super(s, owner, layout, stride);
+    private CharField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
     }
 
     /**
@@ -803,11 +812,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public char get(long index) {
-      long at = s.readIndex(index) * stride + offset;
+      long at = storage.readIndex(index) * elementSize + offset;
       try {
-        return s.data().get(LAYOUT, at);
+        return storage.data().get(LAYOUT, at);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
 
@@ -818,13 +827,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, char value) {
-      long at = s.writeIndex(index) * stride + offset;
+      long at = storage.writeIndex(index) * elementSize + offset;
       try {
-        s.data().set(LAYOUT, at, value);
+        storage.data().set(LAYOUT, at, value);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
-      s.wrote();
+      storage.countMutation();
     }
   }
 
@@ -832,8 +841,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public static final class IntField extends Field {
     private static final ValueLayout.OfInt LAYOUT = ValueLayout.JAVA_INT_UNALIGNED;
 
-    private IntField(Storage s, String owner, FieldLayout layout, long stride) {
-      super(s, owner, layout, stride);
+    private IntField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
     }
 
     /**
@@ -842,11 +851,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public int get(long index) {
-      long at = s.readIndex(index) * stride + offset;
+      long at = storage.readIndex(index) * elementSize + offset;
       try {
-        return s.data().get(LAYOUT, at);
+        return storage.data().get(LAYOUT, at);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
 
@@ -857,13 +866,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, int value) {
-      long at = s.writeIndex(index) * stride + offset;
+      long at = storage.writeIndex(index) * elementSize + offset;
       try {
-        s.data().set(LAYOUT, at, value);
+        storage.data().set(LAYOUT, at, value);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
-      s.wrote();
+      storage.countMutation();
     }
   }
 
@@ -871,8 +880,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public static final class LongField extends Field {
     private static final ValueLayout.OfLong LAYOUT = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    private LongField(Storage s, String owner, FieldLayout layout, long stride) {
-      super(s, owner, layout, stride);
+    private LongField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
     }
 
     /**
@@ -881,11 +890,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public long get(long index) {
-      long at = s.readIndex(index) * stride + offset;
+      long at = storage.readIndex(index) * elementSize + offset;
       try {
-        return s.data().get(LAYOUT, at);
+        return storage.data().get(LAYOUT, at);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
 
@@ -896,13 +905,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, long value) {
-      long at = s.writeIndex(index) * stride + offset;
+      long at = storage.writeIndex(index) * elementSize + offset;
       try {
-        s.data().set(LAYOUT, at, value);
+        storage.data().set(LAYOUT, at, value);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
-      s.wrote();
+      storage.countMutation();
     }
   }
 
@@ -910,8 +919,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public static final class FloatField extends Field {
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    private FloatField(Storage s, String owner, FieldLayout layout, long stride) {
-      super(s, owner, layout, stride);
+    private FloatField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
     }
 
     /**
@@ -920,11 +929,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public float get(long index) {
-      long at = s.readIndex(index) * stride + offset;
+      long at = storage.readIndex(index) * elementSize + offset;
       try {
-        return s.data().get(LAYOUT, at);
+        return storage.data().get(LAYOUT, at);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
 
@@ -935,13 +944,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, float value) {
-      long at = s.writeIndex(index) * stride + offset;
+      long at = storage.writeIndex(index) * elementSize + offset;
       try {
-        s.data().set(LAYOUT, at, value);
+        storage.data().set(LAYOUT, at, value);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
-      s.wrote();
+      storage.countMutation();
     }
   }
 
@@ -949,8 +958,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public static final class DoubleField extends Field {
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
-    private DoubleField(Storage s, String owner, FieldLayout layout, long stride) {
-      super(s, owner, layout, stride);
+    private DoubleField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
     }
 
     /**
@@ -959,11 +968,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public double get(long index) {
-      long at = s.readIndex(index) * stride + offset;
+      long at = storage.readIndex(index) * elementSize + offset;
       try {
-        return s.data().get(LAYOUT, at);
+        return storage.data().get(LAYOUT, at);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
 
@@ -974,13 +983,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, double value) {
-      long at = s.writeIndex(index) * stride + offset;
+      long at = storage.writeIndex(index) * elementSize + offset;
       try {
-        s.data().set(LAYOUT, at, value);
+        storage.data().set(LAYOUT, at, value);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
-      s.wrote();
+      storage.countMutation();
     }
   }
 
@@ -988,8 +997,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   public static final class BooleanField extends Field {
     private static final ValueLayout.OfBoolean LAYOUT = ValueLayout.JAVA_BOOLEAN;
 
-    private BooleanField(Storage s, String owner, FieldLayout layout, long stride) {
-      super(s, owner, layout, stride);
+    private BooleanField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
     }
 
     /**
@@ -998,11 +1007,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param index from 0 to {@code size() - 1}
      */
     public boolean get(long index) {
-      long at = s.readIndex(index) * stride + offset;
+      long at = storage.readIndex(index) * elementSize + offset;
       try {
-        return s.data().get(LAYOUT, at);
+        return storage.data().get(LAYOUT, at);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
     }
 
@@ -1013,13 +1022,13 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      * @param value the new value
      */
     public void set(long index, boolean value) {
-      long at = s.writeIndex(index) * stride + offset;
+      long at = storage.writeIndex(index) * elementSize + offset;
       try {
-        s.data().set(LAYOUT, at, value);
+        storage.data().set(LAYOUT, at, value);
       } catch (InternalError e) {
-        throw s.fault(e);
+        throw storage.fault(e);
       }
-      s.wrote();
+      storage.countMutation();
     }
   }
 
@@ -1028,9 +1037,9 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   /**
    * {@inheritDoc}
    *
-   * <p>Element {@code i} starts at byte {@code i * elementByteSize()}; field {@code f} of it at
-   * {@code i * elementByteSize() + field(f).offset()}. Padding bytes hold whatever was there (zero
-   * in a new file).
+   * <p>Element {@code i} starts at byte {@code i * elementSize()}; field {@code f} of it at {@code
+   * i * elementSize() + field(f).offset()}. Padding bytes hold whatever was there (zero in a new
+   * file).
    */
   @Override
   public MemorySegment asSegment() {
@@ -1043,8 +1052,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     return "StructVec<"
         + recordType.getSimpleName()
         + ">["
-        + s.path()
-        + (s.isClosed() ? ", closed]" : ", size=" + s.size() + "]");
+        + storage.path()
+        + (storage.isClosed() ? ", closed]" : ", size=" + storage.size() + "]");
   }
 
   // ---------------------------------------------------------------------------------- helpers
@@ -1052,17 +1061,17 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   @SuppressWarnings("unchecked") // the codec's reader constructs exactly R
   private R read(long index) {
     try {
-      return (R) codec.read(s.data(), index * stride);
+      return (R) codec.read(storage.data(), index * elementSize);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
   }
 
   private void write(long index, R value) {
     try {
-      codec.write(s.data(), index * stride, value);
+      codec.write(storage.data(), index * elementSize, value);
     } catch (InternalError e) {
-      throw s.fault(e);
+      throw storage.fault(e);
     }
   }
 
@@ -1075,7 +1084,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   /** {@return a zeroed heap buffer of {@code count} elements, aligned like the mapping (8)} */
   private MemorySegment staging(int count) {
-    long bytes = count * stride;
+    long bytes = count * elementSize;
     return MemorySegment.ofArray(new long[(int) ((bytes + 7) / 8)]).asSlice(0, bytes);
   }
 }

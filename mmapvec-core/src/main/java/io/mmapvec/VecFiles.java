@@ -197,7 +197,7 @@ public final class VecFiles {
         booleans.add(fl);
       }
     }
-    long elementBytes = layout.byteSize();
+    long elementBytes = layout.elementSize();
     long total = f.dataBytes();
     progress.accept(0);
     if (total == 0) {
@@ -366,7 +366,7 @@ public final class VecFiles {
           new FieldDescription(fl.name(), fl.type().javaName(), fl.offset(), fl.type().byteSize()));
     }
     long fileBytes = f.fileBytes();
-    long capacity = (fileBytes - HeaderFormat.DATA_OFFSET) / layout.byteSize();
+    long capacity = (fileBytes - HeaderFormat.DATA_OFFSET) / layout.elementSize();
     return new VecDescription(
         path,
         h.identity().magic(),
@@ -374,10 +374,10 @@ public final class VecFiles {
         h.formatVersion(),
         f.byteOrder(),
         layout.type().javaName(),
-        layout.byteSize(),
+        layout.elementSize(),
         layout.byteAlignment(),
         fields,
-        h.length(),
+        h.size(),
         capacity,
         fileBytes,
         HeaderFormat.DATA_OFFSET,
@@ -412,7 +412,7 @@ public final class VecFiles {
 
   private static VecDescription.Commit commit(int slot, CommitSlot c) {
     return new VecDescription.Commit(
-        slot, c.sequence(), c.length(), Instant.ofEpochMilli(c.commitTimeMillis()));
+        slot, c.sequence(), c.size(), Instant.ofEpochMilli(c.commitTimeMillis()));
   }
 
   private static String withoutFile(IOException e, Path path) {

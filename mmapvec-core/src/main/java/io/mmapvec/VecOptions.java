@@ -1,6 +1,6 @@
 package io.mmapvec;
 
-import java.nio.charset.StandardCharsets;
+import io.mmapvec.internal.format.Magic;
 import java.util.Objects;
 
 /**
@@ -34,13 +34,7 @@ public record VecOptions(
     Objects.requireNonNull(magic, "magic");
     Objects.requireNonNull(dataVersion, "dataVersion");
     Objects.requireNonNull(syncPolicy, "syncPolicy");
-    byte[] bytes = magic.getBytes(StandardCharsets.US_ASCII);
-    if (magic.length() != 8
-        || bytes.length != 8
-        || !magic.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
-      throw new IllegalArgumentException(
-          "magic must be 8 printable ASCII characters, got \"" + magic + "\"");
-    }
+    Magic.check(magic);
   }
 
   /**

@@ -10,10 +10,10 @@ import java.nio.ByteOrder;
  * elements and in either byte order: for tools, exporters and readers of foreign files. Opened by
  * {@link VecFiles#openReader(java.nio.file.Path)}.
  *
- * <p>Element {@code i} is the {@link VecDescription#elementByteSize()} bytes at {@code i *
- * elementByteSize()} of {@link #elements()}; a record field is at its {@link
- * FieldDescription#offset()} inside the element. Values are in {@link #byteOrder()}: read them with
- * {@code ValueLayout.JAVA_LONG_UNALIGNED.withOrder(reader.byteOrder())} and the like.
+ * <p>Element {@code i} is the {@link VecDescription#elementSize()} bytes at {@code i *
+ * elementSize()} of {@link #elements()}; a record field is at its {@link FieldDescription#offset()}
+ * inside the element. Values are in {@link #byteOrder()}: read them with {@code
+ * ValueLayout.JAVA_LONG_UNALIGNED.withOrder(reader.byteOrder())} and the like.
  *
  * <p><b>Locking:</b> holds the shared locks a read-only vector holds, from open to {@link
  * #close()}: writers are refused meanwhile, other readers are not, so the elements do not change.
@@ -54,8 +54,8 @@ public final class VecReader implements AutoCloseable {
   }
 
   /**
-   * {@return the committed elements, mapped read-only: {@code size() * elementByteSize()} bytes}
-   * Mapped on the first call; the same segment afterwards.
+   * {@return the committed elements, mapped read-only: {@code size() * elementSize()} bytes} Mapped
+   * on the first call; the same segment afterwards.
    *
    * @throws IOException if the file cannot be mapped
    * @throws VecClosedException after {@link #close()}

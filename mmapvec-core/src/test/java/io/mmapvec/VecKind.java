@@ -152,7 +152,7 @@ final class VecKind<V extends Vec> {
   }
 
   /** {@return the element size in bytes} */
-  long byteSize() {
+  long elementSize() {
     return layout.byteSize();
   }
 

@@ -85,7 +85,7 @@ final class DumpCommand extends ToolCommand {
       List<Values.Column> cols = Values.columns(r.description());
       MemorySegment data = r.elements();
       ByteOrder order = r.byteOrder();
-      long elementBytes = r.description().elementByteSize();
+      long elementBytes = r.description().elementSize();
       PrintWriter out = out();
       // A bar only when the text goes to a file: on a terminal it would tear the output.
       boolean draw = !common.quiet && Progress.stderrIsTerminal() && !Progress.stdoutIsTerminal();

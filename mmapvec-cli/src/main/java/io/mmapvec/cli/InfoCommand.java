@@ -79,8 +79,8 @@ final class InfoCommand extends ToolCommand {
             "element type",
             d.elementType()
                 + ", "
-                + d.elementByteSize()
-                + (d.elementByteSize() == 1 ? " byte" : " bytes")
+                + d.elementSize()
+                + (d.elementSize() == 1 ? " byte" : " bytes")
                 + ", aligned to "
                 + d.elementByteAlignment()));
     for (Values.Column c : Values.columns(d)) {
@@ -147,7 +147,7 @@ final class InfoCommand extends ToolCommand {
       g.writeNumberField("formatVersion", d.formatVersion());
       g.writeStringField("byteOrder", Values.orderName(d.byteOrder()));
       g.writeStringField("elementType", d.elementType());
-      g.writeNumberField("elementSize", d.elementByteSize());
+      g.writeNumberField("elementSize", d.elementSize());
       g.writeNumberField("elementAlignment", d.elementByteAlignment());
       g.writeArrayFieldStart("fields");
       for (Values.Column c : Values.columns(d)) {
@@ -216,7 +216,7 @@ final class InfoCommand extends ToolCommand {
           "    \"offsets\": ["
               + String.join(", ", cols.stream().map(c -> Long.toString(c.offset())).toList())
               + "],");
-      out.println("    \"itemsize\": " + d.elementByteSize() + ",");
+      out.println("    \"itemsize\": " + d.elementSize() + ",");
       out.println("})");
     } else {
       out.println("dtype = np.dtype(\"" + numpyType(d.elementType(), o) + "\")");
@@ -261,7 +261,7 @@ final class InfoCommand extends ToolCommand {
             + ": "
             + d.size()
             + " committed elements of "
-            + d.elementByteSize()
+            + d.elementSize()
             + " bytes from byte offset "
             + d.dataOffset()
             + ", "
@@ -322,11 +322,11 @@ final class InfoCommand extends ToolCommand {
       out.println(" * offset instead. */");
       return;
     }
-    if (d.elementByteSize() > at) {
+    if (d.elementSize() > at) {
       body.append("  uint8_t _pad")
           .append(pad)
           .append('[')
-          .append(d.elementByteSize() - at)
+          .append(d.elementSize() - at)
           .append("];  /* to the element size */\n");
     }
     out.println("struct " + (packed ? "__attribute__((packed)) " : "") + name + " {");
@@ -336,7 +336,7 @@ final class InfoCommand extends ToolCommand {
         "_Static_assert(sizeof(struct "
             + name
             + ") == "
-            + d.elementByteSize()
+            + d.elementSize()
             + ", \"element size\");");
     asserts.forEach(out::println);
   }

@@ -79,7 +79,7 @@ final class Progress implements LongConsumer, AutoCloseable {
   static long dataBytes(Path file) {
     try {
       VecDescription d = VecFiles.describe(file);
-      return d.size() * d.elementByteSize();
+      return d.size() * d.elementSize();
     } catch (IOException | RuntimeException e) {
       return 0;
     }

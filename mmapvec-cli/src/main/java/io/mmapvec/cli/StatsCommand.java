@@ -81,7 +81,7 @@ final class StatsCommand extends ToolCommand {
       }
       MemorySegment data = r.elements();
       ByteOrder order = r.byteOrder();
-      long elementBytes = r.description().elementByteSize();
+      long elementBytes = r.description().elementSize();
       try (Progress p = Progress.startCounting("stats", 2 * size, " elements", drawBar())) {
         for (long i = 0; i < size; i++) {
           long base = i * elementBytes;

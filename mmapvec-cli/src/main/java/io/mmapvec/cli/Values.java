@@ -36,7 +36,7 @@ final class Values {
    */
   static List<Column> columns(VecDescription d) {
     if (!d.isStruct()) {
-      return List.of(new Column("value", d.elementType(), 0, d.elementByteSize()));
+      return List.of(new Column("value", d.elementType(), 0, d.elementSize()));
     }
     return d.fields().stream()
         .map((FieldDescription f) -> new Column(f.name(), f.type(), f.offset(), f.byteSize()))

@@ -50,7 +50,7 @@ final class VerifyCommand extends ToolCommand {
                 + " "
                 + d.elementType()
                 + " elements ("
-                + InfoCommand.mib(d.size() * d.elementByteSize())
+                + InfoCommand.mib(d.size() * d.elementSize())
                 + ") read, "
                 + Values.orderName(d.byteOrder())
                 + "-endian");

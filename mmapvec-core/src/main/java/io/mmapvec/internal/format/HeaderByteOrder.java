@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * Headers of either byte order (docs/FORMAT.md, "Conventions"): reads a header written on a machine
@@ -33,20 +32,28 @@ public final class HeaderByteOrder {
   /** A header decoded from a file of either byte order. */
   public record Decoded(Header header, ByteOrder byteOrder) {}
 
-  // {offset, width} of every multi-byte integer; bytes not listed are strings, u8 or reserved zero.
-  private static final int[][] IDENTITY_FIELDS = {
-    {16, 2}, {18, 2}, {20, 4}, {24, 2}, {26, 2}, {28, 2}, {32, 4}, {36, 4}, {40, 4}, {44, 4},
-    {48, 8}, {56, 4}
+  // {offset, width} of every multi-byte integer (HeaderLayout's byte map); bytes not listed are
+  // strings, u8 or reserved zero.
+  private static final long[][] IDENTITY_FIELDS = {
+    {HeaderLayout.OFF_MARKER, 2},
+    {HeaderLayout.OFF_FORMAT_VERSION, 2},
+    {HeaderLayout.OFF_DATA_OFFSET, 4},
+    {HeaderLayout.OFF_VERSION_MAJOR, 2},
+    {HeaderLayout.OFF_VERSION_MINOR, 2},
+    {HeaderLayout.OFF_VERSION_PATCH, 2},
+    {HeaderLayout.OFF_ELEMENT_SIZE, 4},
+    {HeaderLayout.OFF_ELEMENT_ALIGNMENT, 4},
+    {HeaderLayout.OFF_FIELD_COUNT, 4},
+    {HeaderLayout.OFF_PAGE_SIZE, 4},
+    {HeaderLayout.OFF_CREATED, 8},
+    {HeaderLayout.OFF_FLAGS, 4}
   };
-  private static final int[][] FIELD_ENTRY_FIELDS = {{36, 4}};
-  private static final int[][] SLOT_FIELDS = {{0, 8}, {8, 8}, {16, 8}};
-  private static final int OFF_MARKER = 16;
-  private static final int OFF_FIELD_COUNT = 40;
-  private static final int OFF_IDENTITY_CRC = 60;
-  private static final int OFF_FIELD_TABLE = 64;
-  private static final int FIELD_BYTES = 48;
-  private static final int SLOT_OFF_CRC = 60;
-  private static final short MARKER_SWAPPED = 0x3412;
+  private static final long[][] FIELD_ENTRY_FIELDS = {{HeaderLayout.FIELD_OFF_OFFSET, 4}};
+  private static final long[][] SLOT_FIELDS = {
+    {HeaderLayout.SLOT_OFF_SEQUENCE, 8},
+    {HeaderLayout.SLOT_OFF_SIZE, 8},
+    {HeaderLayout.SLOT_OFF_COMMIT_TIME, 8}
+  };
 
   /**
    * {@return the other byte order than {@code order}}
@@ -74,7 +81,7 @@ public final class HeaderByteOrder {
     ByteOrder order = ByteOrder.nativeOrder();
     MemorySegment nativeBytes = src;
     if (src.byteSize() >= HeaderFormat.HEADER_READ_BYTES
-        && src.get(JAVA_SHORT_UNALIGNED, OFF_MARKER) == MARKER_SWAPPED) {
+        && src.get(JAVA_SHORT_UNALIGNED, HeaderLayout.OFF_MARKER) == HeaderLayout.MARKER_SWAPPED) {
       order = other(order);
       nativeBytes = swapped(src, false);
     }
@@ -110,15 +117,21 @@ public final class HeaderByteOrder {
     MemorySegment dst =
         MemorySegment.ofArray(src.asSlice(0, HeaderFormat.HEADER_READ_BYTES).toArray(JAVA_BYTE));
     swapFields(dst, 0, IDENTITY_FIELDS);
-    long count = Integer.toUnsignedLong(readInt(src, OFF_FIELD_COUNT, srcIsNative));
+    long count = Integer.toUnsignedLong(readInt(src, HeaderLayout.OFF_FIELD_COUNT, srcIsNative));
     // A count beyond the page is refused by the decoder; swap only the entries that can exist.
     int entries = (int) Math.min(count, HeaderFormat.MAX_FIELDS);
     for (int i = 0; i < entries; i++) {
-      swapFields(dst, OFF_FIELD_TABLE + (long) FIELD_BYTES * i, FIELD_ENTRY_FIELDS);
+      swapFields(dst, HeaderLayout.fieldBase(i), FIELD_ENTRY_FIELDS);
     }
-    int stored = readInt(src, OFF_IDENTITY_CRC, srcIsNative);
-    int before = identityCrc(src, entries);
-    writeCrc(dst, OFF_IDENTITY_CRC, stored, before, identityCrc(dst, entries), !srcIsNative);
+    int stored = readInt(src, HeaderLayout.OFF_IDENTITY_CRC, srcIsNative);
+    int before = HeaderLayout.identityCrc(src, entries);
+    writeCrc(
+        dst,
+        HeaderLayout.OFF_IDENTITY_CRC,
+        stored,
+        before,
+        HeaderLayout.identityCrc(dst, entries),
+        !srcIsNative);
     for (int slot = 0; slot < 2; slot++) {
       long base = HeaderFormat.slotOffset(slot);
       MemorySegment s = src.asSlice(base, HeaderFormat.SLOT_BYTES);
@@ -126,13 +139,13 @@ public final class HeaderByteOrder {
         continue; // empty stays empty
       }
       swapFields(dst, base, SLOT_FIELDS);
-      int slotStored = readInt(src, base + SLOT_OFF_CRC, srcIsNative);
+      int slotStored = readInt(src, base + HeaderLayout.SLOT_OFF_CRC, srcIsNative);
       writeCrc(
           dst,
-          base + SLOT_OFF_CRC,
+          base + HeaderLayout.SLOT_OFF_CRC,
           slotStored,
-          crc(s, 0, SLOT_OFF_CRC),
-          crc(dst, base, SLOT_OFF_CRC),
+          HeaderLayout.crc32c(s, 0, HeaderLayout.SLOT_OFF_CRC),
+          HeaderLayout.crc32c(dst, base, HeaderLayout.SLOT_OFF_CRC),
           !srcIsNative);
     }
     return dst;
@@ -158,10 +171,10 @@ public final class HeaderByteOrder {
     dst.set(JAVA_INT_UNALIGNED, at, dstIsNative ? value : Integer.reverseBytes(value));
   }
 
-  private static void swapFields(MemorySegment s, long base, int[][] fields) {
-    for (int[] f : fields) {
+  private static void swapFields(MemorySegment s, long base, long[][] fields) {
+    for (long[] f : fields) {
       long at = base + f[0];
-      int width = f[1];
+      int width = (int) f[1];
       for (int i = 0; i < width / 2; i++) {
         byte a = s.get(JAVA_BYTE, at + i);
         s.set(JAVA_BYTE, at + i, s.get(JAVA_BYTE, at + width - 1 - i));
@@ -173,18 +186,5 @@ public final class HeaderByteOrder {
   private static int readInt(MemorySegment s, long at, boolean isNative) {
     int v = s.get(JAVA_INT_UNALIGNED, at);
     return isNative ? v : Integer.reverseBytes(v);
-  }
-
-  private static int identityCrc(MemorySegment page, int fieldCount) {
-    CRC32C crc = new CRC32C();
-    crc.update(page.asSlice(0, OFF_IDENTITY_CRC).toArray(JAVA_BYTE));
-    crc.update(page.asSlice(OFF_FIELD_TABLE, (long) FIELD_BYTES * fieldCount).toArray(JAVA_BYTE));
-    return (int) crc.getValue();
-  }
-
-  private static int crc(MemorySegment s, long offset, long length) {
-    CRC32C crc = new CRC32C();
-    crc.update(s.asSlice(offset, length).toArray(JAVA_BYTE));
-    return (int) crc.getValue();
   }
 }

@@ -93,12 +93,12 @@ public final class Converter {
           MemorySegment header = a.allocate(HeaderFormat.HEADER_READ_BYTES);
           HeaderFormat.encodeNew(header, h.identity(), h.pageSizeAtCreate(), h.createdMillis());
           HeaderFormat.encodeSlot(
-              header, 0, new CommitSlot(1, h.length(), System.currentTimeMillis()));
+              header, 0, new CommitSlot(1, h.size(), System.currentTimeMillis()));
           HeaderByteOrder.toOrder(header, order);
           f.write(header, 0);
           boolean swap = order != src.byteOrder();
           int[][] fields = swapFields(layout);
-          long elementBytes = layout.byteSize();
+          long elementBytes = layout.elementSize();
           long chunk = Math.max(1, CHUNK_BYTES / elementBytes) * elementBytes;
           MemorySegment buf = a.allocate(Math.min(chunk, Math.max(1, dataBytes)));
           MemorySegment data = src.data();

@@ -132,13 +132,8 @@ public final class RawFile implements AutoCloseable {
   private static RawFile read(Path path, BackendFile f, FileId id, boolean registered)
       throws IOException {
     long fileBytes = f.size();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment buf = a.allocate(HeaderFormat.HEADER_READ_BYTES);
-      long n = f.readHeader(buf);
-      HeaderByteOrder.Decoded d =
-          HeaderByteOrder.decodeEitherOrder(buf.asSlice(0, n), fileBytes, path);
-      return new RawFile(path, f, id, registered, d.header(), d.byteOrder(), fileBytes);
-    }
+    HeaderByteOrder.Decoded d = HeaderReader.decodeEitherOrder(f, fileBytes, path);
+    return new RawFile(path, f, id, registered, d.header(), d.byteOrder(), fileBytes);
   }
 
   /** {@return the validated header, its values in this machine's order} */
@@ -163,7 +158,7 @@ public final class RawFile implements AutoCloseable {
 
   /** {@return the committed bytes of data, {@code length * elementSize}} */
   public long dataBytes() {
-    return header.length() * header.identity().layout().byteSize();
+    return header.size() * header.identity().layout().elementSize();
   }
 
   /**

@@ -23,14 +23,14 @@ final class SyncEvent extends Event {
   @DataAmount
   long dataBytes;
 
-  @Label("Committed Length")
+  @Label("Committed Size")
   @Description("Elements committed by this sync")
-  long committedLength;
+  long committedSize;
 
   @Label("File Size Changed")
   boolean fileSizeChanged;
 
   @Label("Trigger")
-  @Description("explicit, close, everyWrites or every")
+  @Description("explicit, close, everyWrites, every or shrink (SyncTrigger)")
   String trigger;
 }

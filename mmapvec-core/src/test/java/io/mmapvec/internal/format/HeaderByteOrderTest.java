@@ -43,7 +43,7 @@ class HeaderByteOrderTest {
     b.putShort(28, (short) id.dataVersion().patch());
     ElementLayout l = id.layout();
     b.put(30, (byte) l.type().code());
-    b.putInt(32, (int) l.byteSize());
+    b.putInt(32, (int) l.elementSize());
     b.putInt(36, (int) l.byteAlignment());
     b.putInt(40, l.fields().size());
     b.putInt(44, 4096);
@@ -116,7 +116,7 @@ class HeaderByteOrderTest {
     HeaderByteOrder.Decoded d = HeaderByteOrder.decodeEitherOrder(foreign, FILE_SIZE, FILE);
     assertThat(d.byteOrder()).isEqualTo(OTHER);
     assertThat(d.header()).isEqualTo(HeaderFormat.decodeAny(encoded(id, 1000, 5), FILE_SIZE, FILE));
-    assertThat(d.header().length()).isEqualTo(1000);
+    assertThat(d.header().size()).isEqualTo(1000);
     assertThat(d.header().activeSlot()).isEqualTo(1);
   }
 
@@ -147,7 +147,7 @@ class HeaderByteOrderTest {
     HeaderByteOrder.Decoded d =
         HeaderByteOrder.decodeEitherOrder(MemorySegment.ofArray(b), FILE_SIZE, FILE);
     assertThat(d.header().activeSlot()).isZero();
-    assertThat(d.header().length()).isZero();
+    assertThat(d.header().size()).isZero();
     assertThat(d.header().other()).isNull();
   }
 

@@ -48,11 +48,12 @@ class CreateNamesTest {
       Files.delete(dir.resolve(wide));
     }
     for (String n : List.of("a", "x".repeat(255), "é".repeat(127))) {
-      String tmp = Storage.temporaryName(n);
+      String tmp = FileOpener.temporaryName(n);
       assertThat(tmp.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
       assertThat(tmp).startsWith(".").endsWith(".tmp");
     }
-    assertThat(Storage.temporaryName("ticks.vec")).matches("\\.ticks\\.vec\\.[0-9a-f]{16}\\.tmp");
+    assertThat(FileOpener.temporaryName("ticks.vec"))
+        .matches("\\.ticks\\.vec\\.[0-9a-f]{16}\\.tmp");
   }
 
   @Test
@@ -60,13 +61,13 @@ class CreateNamesTest {
     Path path = dir.resolve("ticks.vec");
     Path tmp = dir.resolve(".ticks.vec.0123456789abcdef.tmp");
     IOException e =
-        Storage.namingRequested(
+        FileOpener.namingRequested(
             new AccessDeniedException(tmp.toString(), null, "Permission denied"), path, tmp);
     assertThat(e).isInstanceOf(AccessDeniedException.class);
     assertThat(((FileSystemException) e).getFile()).isEqualTo(path.toString());
     assertThat(e.getMessage()).contains("Permission denied").contains(path.toString());
     IOException other =
-        Storage.namingRequested(
+        FileOpener.namingRequested(
             new IOException("fallocate failed: ENOSPC (" + tmp + ")"), path, tmp);
     assertThat(other.getMessage()).contains("ENOSPC").endsWith("(" + path + ")");
     assertThat(other.getCause()).hasMessageContaining("ENOSPC");

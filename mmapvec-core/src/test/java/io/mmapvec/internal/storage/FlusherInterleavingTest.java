@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The flusher of {@code SyncPolicy.every} against the owner's write protocol, one interleaving at a
  * time: each test runs {@link Storage#backgroundSync()} at the moment the flusher thread could run
  * it, between the steps a typed vector makes for one call, then reads the file as a crash at that
- * moment would leave it. The rule (Storage's class comment): a committed length never covers data
+ * moment would leave it. The rule (Storage's class comment): a committed size never covers data
  * that was not written.
  */
 class FlusherInterleavingTest {
@@ -61,8 +61,8 @@ class FlusherInterleavingTest {
     s.appended(i);
   }
 
-  /** {@return the committed length in the file, as a reopen after a crash now would see it} */
-  private long committedLength() throws IOException {
+  /** {@return the committed size in the file, as a reopen after a crash now would see it} */
+  private long committedSize() throws IOException {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       ByteBuffer buf = ByteBuffer.allocate((int) HeaderFormat.HEADER_READ_BYTES);
       while (buf.hasRemaining() && ch.read(buf) >= 0) {
@@ -70,7 +70,7 @@ class FlusherInterleavingTest {
       }
       buf.flip();
       Header h = HeaderFormat.decodeAny(MemorySegment.ofBuffer(buf), ch.size(), path);
-      return h.length();
+      return h.size();
     }
   }
 
@@ -89,11 +89,11 @@ class FlusherInterleavingTest {
     s.sync();
     long i = s.appendSlot();
     s.backgroundSync(); // the flusher runs before the element is stored
-    assertThat(committedLength()).isEqualTo(1);
+    assertThat(committedSize()).isEqualTo(1);
     s.data().setAtIndex(JAVA_LONG, i, 22);
     s.appended(i);
     s.backgroundSync();
-    assertThat(committedLength()).isEqualTo(2);
+    assertThat(committedSize()).isEqualTo(2);
     assertThat(elementInFile(1)).isEqualTo(22);
   }
 
@@ -104,7 +104,7 @@ class FlusherInterleavingTest {
     s.sync();
     long i = s.openGap(1, 1); // LongVec.insertAt(1, 33), first half
     s.backgroundSync();
-    long length = committedLength();
+    long length = committedSize();
     assertThat(length).isIn(2L, 3L);
     assertThat(elementInFile(0)).isEqualTo(11);
     assertThat(elementInFile(1)).isIn(22L, 33L); // the old element at 1, or the new one
@@ -112,7 +112,7 @@ class FlusherInterleavingTest {
       assertThat(elementInFile(2)).isEqualTo(22);
     }
     s.data().setAtIndex(JAVA_LONG, i, 33);
-    s.wrote();
+    s.countMutation();
   }
 
   /**
@@ -126,10 +126,10 @@ class FlusherInterleavingTest {
     s.sync();
     long i = s.openGap(1, 1); // LongVec.insertAt(1, 33) on [11], first half
     s.backgroundSync(); // the flusher runs before the value is stored
-    long length = committedLength();
+    long length = committedSize();
     long inFile = elementInFile(1);
     s.data().setAtIndex(JAVA_LONG, i, 33);
-    s.wrote();
+    s.countMutation();
     assertThat(length == 1 || inFile == 33)
         .as(
             "a crash now reopens with length %d and element 1 = %d, a value never written there",
