@@ -2,6 +2,7 @@ package io.mmapvec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mmapvec.LongVec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,14 @@ class MainTest {
     assertThat(String.join("\n", r.out()))
         .contains("Usage: mmapvec")
         .contains("demo")
+        .contains("info")
+        .contains("verify")
+        .contains("dump")
+        .contains("stats")
+        .contains("convert")
+        .contains("compact")
+        .contains("bench")
+        .doesNotContain("demo-writer")
         .contains("--version");
   }
 
@@ -74,12 +83,18 @@ class MainTest {
 
   @Test
   void exitCodesAreTheDocumentedOnes(@TempDir Path dir) throws IOException {
-    // The README and Main's Javadoc promise 0 (success), 1 (a data error), 2 (a usage error):
-    // what the tool returns, not what the constants say.
+    // The README and Main's Javadoc promise 0 (success), 1 (unsound or failed), 2 (a usage error),
+    // 3 (locked by someone else): what the tool returns, not what the constants say.
     Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
     assertThat(Run.of("--version").exitCode()).isEqualTo(0);
     assertThat(Run.of("demo", notADirectory.toString()).exitCode()).isEqualTo(1);
     assertThat(Run.of("--frobnicate").exitCode()).isEqualTo(2);
+    Path held = dir.resolve("held.vec");
+    try (LongVec v = LongVec.open(held)) {
+      v.add(1);
+      assertThat(Run.of("verify", held.toString()).exitCode()).isEqualTo(3);
+    }
+    assertThat(List.of(Main.OK, Main.FAILED, Main.USAGE, Main.LOCKED)).containsExactly(0, 1, 2, 3);
   }
 
   /** House rule: the tool is a client of the public API only. */

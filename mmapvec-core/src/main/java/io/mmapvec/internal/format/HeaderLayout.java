@@ -33,6 +33,7 @@ final class HeaderLayout {
   static final long OFF_FIELD_COUNT = 40;
   static final long OFF_PAGE_SIZE = 44;
   static final long OFF_CREATED = 48;
+  static final long OFF_FLAGS = 56;
   static final long OFF_IDENTITY_CRC = 60;
   static final long OFF_FIELD_TABLE = 64;
   static final int PAGE_BYTES = 4096;
