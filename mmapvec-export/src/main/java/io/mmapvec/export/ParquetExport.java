@@ -20,7 +20,6 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -87,8 +86,9 @@ final class ParquetExport {
         new MessageType(SCHEMA_NAME, columns.stream().map(ParquetExport::parquetType).toList());
     RowWriter support = new RowWriter(source, schema);
     Row row = new Row();
-    try (ParquetWriter<Row> writer =
-        new Builder(new LocalOutputFile(file), support)
+    try (ChannelOutputFile output = new ChannelOutputFile(file);
+        ParquetWriter<Row> writer =
+            new Builder(output, support)
             .withConf(new PlainParquetConfiguration())
             .withCodecFactory(Codecs.INSTANCE)
             .withWriteMode(ParquetFileWriter.Mode.CREATE)

@@ -224,57 +224,67 @@ final class ParquetImport {
             && (declared == null
                 ? only.name().equals(Source.VALUE)
                 : declared.equals(only.type().javaName()));
+    Vec vec;
+    Runnable zeroFill;
     if (primitive) {
-      return switch (only.type()) {
+      switch (only.type()) {
         case BYTE -> {
           ByteVec v = ByteVec.open(temporary, options);
-          v.resize(rows, (byte) 0);
-          yield v;
+          vec = v;
+          zeroFill = () -> v.resize(rows, (byte) 0);
         }
         case SHORT -> {
           ShortVec v = ShortVec.open(temporary, options);
-          v.resize(rows, (short) 0);
-          yield v;
+          vec = v;
+          zeroFill = () -> v.resize(rows, (short) 0);
         }
         case INT -> {
           IntVec v = IntVec.open(temporary, options);
-          v.resize(rows, 0);
-          yield v;
+          vec = v;
+          zeroFill = () -> v.resize(rows, 0);
         }
         case LONG -> {
           LongVec v = LongVec.open(temporary, options);
-          v.resize(rows, 0L);
-          yield v;
+          vec = v;
+          zeroFill = () -> v.resize(rows, 0L);
         }
         case FLOAT -> {
           FloatVec v = FloatVec.open(temporary, options);
-          v.resize(rows, 0f);
-          yield v;
+          vec = v;
+          zeroFill = () -> v.resize(rows, 0f);
         }
         case DOUBLE -> {
           DoubleVec v = DoubleVec.open(temporary, options);
-          v.resize(rows, 0d);
-          yield v;
+          vec = v;
+          zeroFill = () -> v.resize(rows, 0d);
         }
         default -> throw new AssertionError(only.type());
-      };
+      }
+    } else {
+      RecordClasses.Defined defined = RecordClasses.define(columns);
+      try {
+        @SuppressWarnings("unchecked")
+        StructVec<Record> v = (StructVec<Record>) defined.open(temporary, options);
+        vec = v;
+        Record zero = defined.newZero();
+        zeroFill = () -> v.resize(rows, zero);
+      } catch (IllegalArgumentException e) {
+        throw new ExportException(in, "cannot become a record vector: " + e.getMessage());
+      }
     }
-    RecordClasses.Defined defined = RecordClasses.define(columns);
-    StructVec<Record> v;
     try {
-      @SuppressWarnings("unchecked")
-      StructVec<Record> opened = (StructVec<Record>) defined.open(temporary, options);
-      v = opened;
-    } catch (IllegalArgumentException e) {
-      throw new ExportException(in, "cannot become a record vector: " + e.getMessage());
-    }
-    try {
-      v.resize(rows, defined.newZero());
-    } catch (RuntimeException e) {
-      v.close();
+      // Allocate every block first: a full disk fails here, as an IOException, before any read.
+      vec.reserve(rows);
+      zeroFill.run();
+      return vec;
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        vec.close();
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
-    return v;
   }
 
   private static void fill(

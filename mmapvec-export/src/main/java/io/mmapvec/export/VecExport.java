@@ -124,7 +124,13 @@ public final class VecExport {
       try {
         writer.write(s, temporary, options);
         AtomicOutput.commit(temporary, target, true);
-      } catch (IOException | RuntimeException | Error e) {
+      } catch (IOException e) {
+        AtomicOutput.discard(temporary, e);
+        // The JDK's plain IOExceptions (a full disk, say) name no file; say which one.
+        throw e.getClass() == IOException.class
+            ? new IOException("writing " + target + " failed: " + e.getMessage(), e)
+            : e;
+      } catch (RuntimeException | Error e) {
         AtomicOutput.discard(temporary, e);
         throw e;
       }
