@@ -19,9 +19,9 @@ import java.util.Optional;
  * @param magic the application's eight ASCII characters
  * @param dataVersion the application's data version
  * @param formatVersion the version of the mmapvec file format
- * @param byteOrder the byte order of the file's integers and elements (always this machine's: a
- *     file of the other order is refused with {@link
- *     VecFormatException.Reason#BYTE_ORDER_MISMATCH})
+ * @param byteOrder the byte order of the file's integers and elements; a vector of the other order
+ *     than this machine's does not open ({@link VecFormatException.Reason#BYTE_ORDER_MISMATCH}):
+ *     {@link VecFiles#convert} makes a copy that does
  * @param elementType the Java name of the element type: {@code byte}, {@code short}, {@code char},
  *     {@code int}, {@code long}, {@code float}, {@code double}, {@code boolean}, or {@code struct}
  *     for records
@@ -36,6 +36,7 @@ import java.util.Optional;
  * @param created when the file was created (informational)
  * @param active the commit slot that won: valid, with the higher sequence
  * @param other the other commit slot, when it is valid (empty when never written or damaged)
+ * @param lock who held locks on the file when it was described, as the kernel listed them
  */
 public record VecDescription(
     Path file,
@@ -54,7 +55,8 @@ public record VecDescription(
     int pageSizeAtCreate,
     Instant created,
     Commit active,
-    Optional<Commit> other) {
+    Optional<Commit> other,
+    LockState lock) {
 
   /**
    * Copies the field list, so the description is immutable.
@@ -71,6 +73,7 @@ public record VecDescription(
     Objects.requireNonNull(created, "created");
     Objects.requireNonNull(active, "active");
     Objects.requireNonNull(other, "other");
+    Objects.requireNonNull(lock, "lock");
   }
 
   /** {@return whether the elements are records (type {@code struct}, with fields)} */
@@ -95,6 +98,39 @@ public record VecDescription(
      */
     public Commit {
       Objects.requireNonNull(time, "time");
+    }
+  }
+
+  /**
+   * Who held the file's advisory locks at one moment, as the kernel lists them ({@code
+   * /proc/locks} on Linux). For reports only: it can change as soon as it is read, and only a lock
+   * taken at open decides who may write.
+   *
+   * @param holder free, a writer, readers, or unknown where the system does not list locks
+   * @param pids the holders' process ids where the kernel shows them, in ascending order (none for
+   *     a lock listed without a pid, such as an OFD lock on recent kernels)
+   */
+  public record LockState(Holder holder, List<Long> pids) {
+    /** Who holds the locks. */
+    public enum Holder {
+      /** No lock is held: no vector has the file open. */
+      FREE,
+      /** A writer holds the exclusive lock: a vector has the file open for writing. */
+      WRITER,
+      /** Only shared locks are held: one or more read-only vectors have the file open. */
+      READERS,
+      /** The system does not say (not Linux, or the lock list cannot be read). */
+      UNKNOWN
+    }
+
+    /**
+     * Copies the pid list, so the state is immutable.
+     *
+     * @throws NullPointerException if a part is null
+     */
+    public LockState {
+      Objects.requireNonNull(holder, "holder");
+      pids = List.copyOf(pids);
     }
   }
 }

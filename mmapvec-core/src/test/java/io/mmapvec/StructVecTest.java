@@ -621,7 +621,8 @@ class StructVecTest {
     try (StructVec<Tick> v = StructVec.open(file(), Tick.class)) {
       assertThatThrownBy(() -> StructVec.open(file(), Tick.class).close())
           .isInstanceOf(VecLockedException.class);
-      assertThatThrownBy(() -> VecFiles.describe(file())).isInstanceOf(VecLockedException.class);
+      assertThatThrownBy(() -> VecFiles.openReader(file()).close())
+          .isInstanceOf(VecLockedException.class);
       v.add(tick(0));
     }
   }
@@ -750,7 +751,7 @@ class StructVecTest {
   }
 
   @Test
-  void describeSharesTheFileWithReadersButNotWithAWriter() throws Exception {
+  void describeWorksBesideReadersAndWritersAndReadingDataWaitsForNoWriter() throws Exception {
     Assumptions.assumeTrue(Posix.isAvailable(), "native access is not available");
     Path longs = dir.resolve("held.vec");
     try (LongVec v = LongVec.open(longs)) {
@@ -764,8 +765,11 @@ class StructVecTest {
     try (ChildJvm writer =
         ChildJvm.start(dir, "writer", Holder.class, longs.toString(), "rw", "native")) {
       writer.awaitLine("READY");
+      VecDescription d = VecFiles.describe(longs);
+      assertThat(d.size()).isEqualTo(1);
+      assertThat(d.lock().holder()).isEqualTo(VecDescription.LockState.Holder.WRITER);
       VecLockedException e =
-          catchThrowableOfType(VecLockedException.class, () -> VecFiles.describe(longs));
+          catchThrowableOfType(VecLockedException.class, () -> VecFiles.openReader(longs));
       assertThat(e).isNotNull();
       assertThat(e.getMessage()).startsWith("cannot lock for reading: process " + writer.pid());
     }

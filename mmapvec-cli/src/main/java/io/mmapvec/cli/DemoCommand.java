@@ -1,312 +1,351 @@
 package io.mmapvec.cli;
 
-import io.mmapvec.LongVec;
+import io.mmapvec.StructVec;
+import io.mmapvec.SyncPolicy;
+import io.mmapvec.VecDescription;
+import io.mmapvec.VecFiles;
 import io.mmapvec.VecFormatException;
 import io.mmapvec.VecLockedException;
 import io.mmapvec.VecOptions;
 import io.mmapvec.VecStats;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
- * {@code mmapvec demo [DIR]}: writes a vector of a million longs to {@code DIR/demo.vec}, syncs
- * it, reads it back read-only, checks every value and prints how long each step took.
+ * {@code mmapvec demo [DIR] [--count N]}: the whole promise in under a minute. Appends market ticks
+ * with a background sync policy and prints the throughput; starts a child writer JVM, shows a
+ * second writer refused by the lock, kills the child with SIGKILL and shows that everything it
+ * synced survived; ends with {@code info}.
  *
- * <p>An existing {@code demo.vec} is replaced only when it is the demo's own file, that is when it
- * opens with the demo's magic {@value #MAGIC}, data version 1.0.0 and {@code long} elements;
- * anything else is left untouched and reported.
+ * <p>Files: {@code DIR/ticks.vec} and {@code DIR/crash.vec}. A rerun replaces them when they are
+ * the demo's own (magic {@value #MAGIC}); any other file of those names is left alone and
+ * reported.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Write a million longs to a vector file, read them back, and time each step.",
-      "",
-      "Creates DIR/demo.vec, appends the squares 0, 1, 4, ..., syncs, reopens it read-only,",
-      "verifies every value and sums them. An existing DIR/demo.vec is replaced only if this",
-      "demo wrote it (magic " + DemoCommand.MAGIC + ", data version 1.0.0); any other file is left alone."
+      "Show what mmapvec promises, in under a minute:",
+      "  1. append N market ticks (a record of long, double, int) to DIR/ticks.vec, synced",
+      "     every " + DemoCommand.SYNC_MILLIS + " ms by a background thread, and print the throughput;",
+      "  2. start a child JVM writing DIR/crash.vec, show a second writer refused by the lock,",
+      "     kill the child with SIGKILL, reopen and check that every tick it synced survived;",
+      "  3. print 'mmapvec info' of DIR/ticks.vec.",
+      "Reruns replace the demo's own files in DIR and nothing else."
     })
-public final class DemoCommand implements Callable<Integer> {
-  /** The demo file's application magic. */
-  static final String MAGIC = "MVDEMO01";
+final class DemoCommand extends ToolCommand {
+  /** The demo files' application magic. */
+  static final String MAGIC = "MVDEMO02";
 
-  /** The demo file's name inside DIR. */
-  static final String FILE_NAME = "demo.vec";
+  /** How often the background thread syncs ticks.vec. */
+  static final int SYNC_MILLIS = 100;
 
-  /** How the demo opens its file for writing. */
+  /** The ticks the child writes between two syncs. */
+  static final int CHILD_SYNC_EVERY = 50_000;
+
+  /** The syncs the child reports before it is killed. */
+  static final int CHILD_SYNCS_BEFORE_KILL = 4;
+
+  /** How the demo opens its files. */
   static final VecOptions OPTIONS = VecOptions.defaults().withMagic(MAGIC).withDataVersion(1, 0, 0);
 
-  @Spec CommandSpec spec;
+  /**
+   * One market tick: 24 bytes, time at 0, price at 8, qty at 16, 4 bytes of padding.
+   *
+   * @param time epoch milliseconds
+   * @param price the price
+   * @param qty the quantity
+   */
+  record Tick(long time, double price, int qty) {}
+
+  /** {@return the demo's tick number {@code i}: a function of {@code i} alone, so it can be checked} */
+  static Tick tick(long i) {
+    return new Tick(1_700_000_000_000L + i, 100.0 + (i % 10_000) / 100.0, (int) (i % 1_000) + 1);
+  }
 
   @Parameters(
       index = "0",
       arity = "0..1",
       paramLabel = "DIR",
-      description = "Directory for demo.vec, created if missing (default: a new temporary directory).")
+      defaultValue = "mmapvec-demo",
+      description = "Directory for the demo's files, created if missing (default: ./${DEFAULT-VALUE}).")
   Path dir;
 
   @Option(
       names = {"-n", "--count"},
       paramLabel = "N",
-      defaultValue = "1000000",
-      description = "How many longs to append (default: ${DEFAULT-VALUE}).")
+      defaultValue = "10000000",
+      description = "How many ticks to append in step 1 (default: ${DEFAULT-VALUE}).")
   long count;
 
-  /** Creates the command; picocli fills in its fields. */
-  public DemoCommand() {}
-
-  /** {@return the value the demo stores at {@code index}: its square, wrapping past 2^63} */
-  static long valueAt(long index) {
-    return index * index;
+  @Override
+  int execute() throws Exception {
+    if (count < 1) {
+      throw usage("--count must be at least 1, got " + count);
+    }
+    PrintWriter out = out();
+    Path d = dir.toAbsolutePath().normalize();
+    if (Files.exists(d) && !Files.isDirectory(d)) {
+      throw new CliException(Main.FAILED, d + " is not a directory", null);
+    }
+    Files.createDirectories(d);
+    Path ticks = d.resolve("ticks.vec");
+    Path crash = d.resolve("crash.vec");
+    boolean replaced = removePreviousDemoFile(ticks) | removePreviousDemoFile(crash);
+    out.println(
+        "mmapvec demo in "
+            + d
+            + (replaced ? " (replacing the previous run's files)" : "")
+            + ", "
+            + availableProcessors()
+            + ", Java "
+            + Runtime.version().feature());
+    out.println();
+    appendTicks(out, ticks);
+    out.println();
+    crashAChildWriter(out, crash);
+    out.println();
+    out.println("3. mmapvec info " + ticks);
+    InfoCommand.printText(out, VecFiles.describe(ticks));
+    out.println();
+    out.println("Look again with: bin/mmapvec info " + ticks + "   (or verify, dump, stats)");
+    return Main.OK;
   }
 
-  @Override
-  public Integer call() throws CliException {
-    if (count < 1) {
-      throw new ParameterException(spec.commandLine(), "--count must be at least 1, got " + count);
-    }
-    PrintWriter out = spec.commandLine().getOut();
-    boolean temporary = dir == null;
-    String created = "";
-    Path d;
-    if (temporary) {
-      d = createTempDir();
-    } else {
-      d = dir.toAbsolutePath().normalize();
-      if (!Files.exists(d)) {
-        createDirs(d);
-        created = " (created " + d + ")";
-      } else if (!Files.isDirectory(d)) {
-        throw new CliException(Main.DATA_ERROR, d + " is not a directory", null);
-      }
-    }
-    Path file = d.resolve(FILE_NAME);
-    boolean replaced = removePreviousDemoFile(file);
+  private static String availableProcessors() {
+    int n = Runtime.getRuntime().availableProcessors();
+    return n + (n == 1 ? " core" : " cores");
+  }
 
-    // Write: append, sync, close.
-    long capacity;
-    double appendMs;
-    double syncMs;
-    VecStats stats;
-    try (LongVec v = open(file, OPTIONS)) {
-      out.println(
-          "mmapvec demo: "
-              + file
-              + (replaced ? " (replaced the previous demo file)" : created)
-              + ", "
-              + v.stats().backend()
-              + " backend");
-      out.flush();
-      long t0 = System.nanoTime();
-      try {
-        for (long i = 0; i < count; i++) {
-          v.add(valueAt(i));
-        }
-      } catch (UncheckedIOException e) {
-        throw new CliException(
-            Main.DATA_ERROR, "cannot grow " + file + ": " + Main.describe(e.getCause(), file), e);
-      }
-      long t1 = System.nanoTime();
-      try {
-        v.sync();
-      } catch (IOException e) {
-        throw new CliException(
-            Main.DATA_ERROR, "cannot sync " + file + ": " + Main.describe(e, file), e);
-      }
-      long t2 = System.nanoTime();
-      capacity = v.capacity();
-      stats = v.stats();
-      appendMs = millis(t0, t1);
-      syncMs = millis(t1, t2);
-    } catch (IOException e) {
-      throw new CliException(
-          Main.DATA_ERROR, "cannot close " + file + ": " + Main.describe(e, file), e);
-    }
+  /** Step 1: append {@link #count} ticks with a background sync policy, and time it. */
+  private void appendTicks(PrintWriter out, Path file) throws IOException {
     out.println(
-        String.format(
-            Locale.ROOT,
-            "  appended %,d longs in %.1f ms (%s)",
-            count,
-            appendMs,
-            rate(count, appendMs)));
-    out.println(
-        String.format(
-            Locale.ROOT,
-            "  sync: %.1f ms    file: %s (capacity %,d, grown %d %s)",
-            syncMs,
-            mebibytes(fileSize(file)),
-            capacity,
-            stats.growths(),
-            stats.growths() == 1 ? "time" : "times"));
+        "1. Append "
+            + InfoCommand.count(count)
+            + " ticks (record Tick(long time, double price, int qty), 24 bytes each) to "
+            + file.getFileName()
+            + ", synced every "
+            + SYNC_MILLIS
+            + " ms by a background thread");
     out.flush();
-
-    // Read back: reopen read-only, verify, scan.
+    VecOptions options = OPTIONS.withSyncPolicy(SyncPolicy.every(Duration.ofMillis(SYNC_MILLIS)));
     long t0 = System.nanoTime();
-    try (LongVec v = open(file, OPTIONS.withReadOnly(true))) {
+    long t1;
+    VecStats stats;
+    try (StructVec<Tick> v = StructVec.open(file, Tick.class, options);
+        Progress p = Progress.startCounting("append", count, " ticks", drawBar())) {
+      for (long i = 0; i < count; i++) {
+        v.add(tick(i));
+        if ((i & 0xFFFF) == 0) {
+          p.accept(i);
+        }
+      }
+      p.accept(count);
+      t1 = System.nanoTime();
+      stats = v.stats();
+    }
+    long t2 = System.nanoTime();
+    double appendSeconds = (t1 - t0) / 1e9;
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "   appended %s ticks in %.2f s: %.1f M ticks/s, %.0f MiB/s, with %d background syncs",
+            InfoCommand.count(count),
+            appendSeconds,
+            count / appendSeconds / 1e6,
+            count * 24.0 / appendSeconds / (1 << 20),
+            stats.syncs()));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "   close (the final sync, then the lock released): %.2f s; durable from here on",
+            (t2 - t1) / 1e9));
+    out.flush();
+  }
+
+  private boolean drawBar() {
+    return !common.quiet && Progress.stderrIsTerminal();
+  }
+
+  /** Step 2: a child writer, a refused second writer, SIGKILL, and what survived. */
+  private void crashAChildWriter(PrintWriter out, Path file) throws Exception {
+    out.println(
+        "2. Crash: a child JVM appends ticks to "
+            + file.getFileName()
+            + " and syncs every "
+            + InfoCommand.count(CHILD_SYNC_EVERY)
+            + "; it is killed with SIGKILL mid-run");
+    out.flush();
+    List<String> command = new ArrayList<>();
+    command.add(javaCommand());
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.add(DemoWriterCommand.NAME);
+    command.add(file.toString());
+    Process child =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    long synced = -1;
+    try {
+      BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII));
+      out.println("   child writer started: pid " + child.pid());
+      int reports = 0;
+      String line;
+      while (reports < CHILD_SYNCS_BEFORE_KILL && (line = lines.readLine()) != null) {
+        if (line.startsWith(DemoWriterCommand.SYNCED)) {
+          synced = Long.parseLong(line.substring(DemoWriterCommand.SYNCED.length()).trim());
+          reports++;
+        }
+      }
+      if (reports < CHILD_SYNCS_BEFORE_KILL) {
+        throw new CliException(
+            Main.FAILED,
+            "the child writer of "
+                + file
+                + " ended early (exit code "
+                + child.waitFor()
+                + "); run 'mmapvec demo-writer "
+                + file
+                + "' to see why",
+            null);
+      }
+      out.println(
+          "   it reported "
+              + InfoCommand.count(synced)
+              + " ticks synced; meanwhile a second writer tries to open the file:");
+      try (StructVec<Tick> second = StructVec.open(file, Tick.class, OPTIONS)) {
+        throw new CliException(
+            Main.FAILED, "a second writer was NOT refused by the lock on " + file, null);
+      } catch (VecLockedException e) {
+        out.println("   refused: " + Main.describe(e, file));
+      }
+      // SIGKILL on Linux and macOS. Through the handle: Process.destroyForcibly would also close
+      // our end of the pipe, losing the reports of syncs that finished as the signal landed.
+      child.toHandle().destroyForcibly();
+      if (!child.waitFor(30, TimeUnit.SECONDS)) {
+        throw new CliException(Main.FAILED, "the child writer did not die after SIGKILL", null);
+      }
+      // Syncs it finished before the signal landed, still in the pipe.
+      while ((line = lines.readLine()) != null) {
+        if (line.startsWith(DemoWriterCommand.SYNCED)) {
+          synced = Long.parseLong(line.substring(DemoWriterCommand.SYNCED.length()).trim());
+        }
+      }
+      out.println(
+          "   killed with SIGKILL (exit code "
+              + child.exitValue()
+              + ") after it reported "
+              + InfoCommand.count(synced)
+              + " ticks synced");
+    } finally {
+      if (child.isAlive()) {
+        child.destroyForcibly();
+        child.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+    out.flush();
+    long t0 = System.nanoTime();
+    try (StructVec<Tick> v = StructVec.open(file, Tick.class, OPTIONS.withReadOnly(true))) {
       long t1 = System.nanoTime();
       long n = v.size();
-      if (n != count) {
+      if (n < synced) {
         throw new CliException(
-            Main.DATA_ERROR,
-            "verification failed for " + file + ": size is " + n + ", expected " + count,
+            Main.FAILED,
+            "LOST DATA: "
+                + file
+                + " holds "
+                + n
+                + " ticks after the crash, but "
+                + synced
+                + " were synced",
             null);
       }
       for (long i = 0; i < n; i++) {
-        long got = v.get(i);
-        if (got != valueAt(i)) {
+        Tick got = v.get(i);
+        if (!got.equals(tick(i))) {
           throw new CliException(
-              Main.DATA_ERROR,
-              "verification failed for "
-                  + file
-                  + ": element "
-                  + i
-                  + " is "
-                  + got
-                  + ", expected "
-                  + valueAt(i),
+              Main.FAILED,
+              "WRONG DATA: tick " + i + " of " + file + " is " + got + ", expected " + tick(i),
               null);
         }
       }
       long t2 = System.nanoTime();
-      long[] sum = {0};
-      v.forEach(x -> sum[0] += x);
-      long t3 = System.nanoTime();
       out.println(
           String.format(
               Locale.ROOT,
-              "  reopened read-only in %.1f ms: %,d elements, all values verified in %.1f ms",
-              millis(t0, t1),
-              n,
-              millis(t1, t2)));
-      StringBuilder first = new StringBuilder();
-      for (long i = 0; i < Math.min(3, n); i++) {
-        first.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,d", v.get(i)));
-      }
-      out.println(
-          String.format(
-              Locale.ROOT, "  first %d: %s   last: %,d", Math.min(3, n), first, v.get(n - 1)));
-      out.println(
-          String.format(Locale.ROOT, "  scan (sum = %,d) in %.1f ms", sum[0], millis(t2, t3)));
-    } catch (IOException e) {
-      throw new CliException(
-          Main.DATA_ERROR, "cannot close " + file + ": " + Main.describe(e, file), e);
-    }
-    if (temporary) {
-      out.println("  (a new temporary directory; remove it with: rm -r " + d + ")");
+              "   reopened in %.1f ms: %s ticks, every one of them correct (checked in %.0f ms):"
+                  + " all %s synced ticks survived%s",
+              (t1 - t0) / 1e6,
+              InfoCommand.count(n),
+              (t2 - t1) / 1e6,
+              InfoCommand.count(synced),
+              n > synced
+                  ? ", and " + InfoCommand.count(n - synced) + " more that a sync committed as it died"
+                  : "; those appended after that sync were never committed and are not there"));
     }
     out.flush();
-    return Main.OK;
+  }
+
+  private static String javaCommand() {
+    return ProcessHandle.current()
+        .info()
+        .command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
   /**
-   * Deletes {@code file} if it is the demo's own; refuses, with the reason, if it is anything
-   * else.
+   * Deletes {@code file} if it is the demo's own; refuses, with the reason, if it is anything else.
    *
    * @return whether a previous demo file was deleted
    */
-  private static boolean removePreviousDemoFile(Path file) throws CliException {
+  private static boolean removePreviousDemoFile(Path file) throws CliException, IOException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new CliException(
-          Main.DATA_ERROR, file + " exists and is not a regular file; leaving it alone", null);
+          Main.FAILED, file + " exists and is not a regular file; leaving it alone", null);
     }
-    try (LongVec previous = LongVec.open(file, OPTIONS.withReadOnly(true))) {
-      // It opened with the demo's magic, data version and element type: it is ours.
-      assert previous.size() >= 0;
+    VecDescription d;
+    try {
+      d = VecFiles.describe(file);
     } catch (VecFormatException e) {
       throw new CliException(
-          Main.DATA_ERROR,
+          Main.FAILED,
           file + " is not a demo file (" + Main.describe(e, file) + "); leaving it alone",
           e);
-    } catch (VecLockedException e) {
-      throw new CliException(
-          Main.DATA_ERROR, file + " is in use: " + Main.describe(e, file), e);
-    } catch (IOException e) {
-      throw new CliException(
-          Main.DATA_ERROR, "cannot open " + file + ": " + Main.describe(e, file), e);
     }
-    try {
-      Files.delete(file);
-    } catch (IOException e) {
+    if (!d.magic().equals(MAGIC)) {
       throw new CliException(
-          Main.DATA_ERROR, "cannot delete the previous " + file + ": " + Main.describe(e, file), e);
+          Main.FAILED,
+          file + " is not a demo file (its magic is " + d.magic() + "); leaving it alone",
+          null);
     }
+    if (d.lock().holder() == VecDescription.LockState.Holder.WRITER
+        || d.lock().holder() == VecDescription.LockState.Holder.READERS) {
+      throw new CliException(
+          Main.LOCKED,
+          file + " is in use (" + InfoCommand.lockText(d.lock()) + "); leaving it alone",
+          null);
+    }
+    Files.delete(file);
     return true;
-  }
-
-  private static LongVec open(Path file, VecOptions options) throws CliException {
-    try {
-      return LongVec.open(file, options);
-    } catch (VecLockedException e) {
-      throw new CliException(Main.DATA_ERROR, file + " is in use: " + Main.describe(e, file), e);
-    } catch (IOException e) {
-      throw new CliException(
-          Main.DATA_ERROR, "cannot open " + file + ": " + Main.describe(e, file), e);
-    }
-  }
-
-  private static Path createTempDir() throws CliException {
-    try {
-      return Files.createTempDirectory("mmapvec-demo-").toAbsolutePath();
-    } catch (IOException e) {
-      throw new CliException(
-          Main.DATA_ERROR,
-          "cannot create a temporary directory in "
-              + System.getProperty("java.io.tmpdir")
-              + ": "
-              + Main.describe(e, null),
-          e);
-    }
-  }
-
-  private static void createDirs(Path d) throws CliException {
-    try {
-      Files.createDirectories(d);
-    } catch (IOException e) {
-      throw new CliException(
-          Main.DATA_ERROR, "cannot create directory " + d + ": " + Main.describe(e, d), e);
-    }
-  }
-
-  private static long fileSize(Path file) throws CliException {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      throw new CliException(
-          Main.DATA_ERROR, "cannot read the size of " + file + ": " + Main.describe(e, file), e);
-    }
-  }
-
-  private static double millis(long fromNanos, long toNanos) {
-    return (toNanos - fromNanos) / 1e6;
-  }
-
-  /** {@return elements per second, in M/s, or k/s when that would show as 0.0 M/s} */
-  static String rate(long elements, double millis) {
-    if (!(millis > 0)) {
-      return "too fast to time";
-    }
-    double perSecond = elements / (millis / 1e3);
-    return perSecond >= 1e5
-        ? String.format(Locale.ROOT, "%.1f M/s", perSecond / 1e6)
-        : String.format(Locale.ROOT, "%.1f k/s", perSecond / 1e3);
-  }
-
-  private static String mebibytes(long bytes) {
-    return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
   }
 }

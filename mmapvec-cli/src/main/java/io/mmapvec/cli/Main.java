@@ -8,6 +8,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Properties;
+import io.mmapvec.VecLockedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -20,9 +21,13 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code mmapvec} command: the top of the tool, holding one subcommand class per verb.
  *
- * <p>Exit codes are {@link #OK}, {@link #DATA_ERROR} and {@link #USAGE}. Every failure is reported
- * as one line on stderr that names the file and the problem; the tool never prints a stack trace.
- * Build the command with {@link #commandLine()}, which installs the handlers that do this.
+ * <p>Exit codes are {@link #OK}, {@link #FAILED}, {@link #USAGE} and {@link #LOCKED}. Every
+ * failure is reported as one line on stderr that names the file and the problem; the tool prints a
+ * stack trace only when asked ({@code --stacktrace}). Build the command with {@link
+ * #commandLine()}, which installs the handlers that do this.
+ *
+ * <p>Adding a subcommand: one class extending {@link ToolCommand}, and its name in the {@code
+ * subcommands} list below.
  *
  * <p>The tool uses only the public API in {@code io.mmapvec}.
  */
@@ -31,16 +36,30 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Work with mmapvec files: growable vectors of primitives in memory-mapped files.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      InfoCommand.class,
+      VerifyCommand.class,
+      DumpCommand.class,
+      StatsCommand.class,
+      ConvertCommand.class,
+      CompactCommand.class,
+      BenchCommand.class,
+      DemoWriterCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   /** Exit code: success. */
   public static final int OK = 0;
 
-  /** Exit code: an error in the data or the file (cannot open, wrong format, failed check). */
-  public static final int DATA_ERROR = 1;
+  /** Exit code: the file is unsound, or the operation failed (cannot open, wrong format, ...). */
+  public static final int FAILED = 1;
 
   /** Exit code: the command line is wrong (unknown option, missing command, bad argument). */
   public static final int USAGE = 2;
+
+  /** Exit code: the file is locked by someone else (a writer, or readers when writing). */
+  public static final int LOCKED = 3;
 
   @Spec CommandSpec spec;
 
@@ -65,7 +84,7 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new OneLineErrors());
     cl.setParameterExceptionHandler(new OneLineUsageErrors());
-    cl.setExitCodeExceptionMapper(t -> t instanceof CliException c ? c.exitCode() : DATA_ERROR);
+    cl.setExitCodeExceptionMapper(t -> t instanceof CliException c ? c.exitCode() : FAILED);
     return cl;
   }
 
@@ -125,20 +144,30 @@ public final class Main implements Runnable {
     public int handleExecutionException(
         Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
       PrintWriter err = cmd.getErr();
+      Throwable t = ex;
+      if (t instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+        t = u.getCause();
+      }
       int code;
       String message;
-      if (ex instanceof CliException c) {
+      if (t instanceof CliException c) {
         code = c.exitCode();
         message = c.getMessage();
-      } else if (ex instanceof IOException || ex instanceof java.io.UncheckedIOException) {
-        code = DATA_ERROR;
-        message = describe(ex, null);
+      } else if (t instanceof VecLockedException) {
+        code = LOCKED;
+        message = describe(t, null);
+      } else if (t instanceof IOException) {
+        code = FAILED;
+        message = describe(t, null);
       } else {
         // A bug in the tool or the library: still one line, with the exception's type to search for.
-        code = DATA_ERROR;
-        message = "internal error: " + ex.getClass().getName() + ": " + describe(ex, null);
+        code = FAILED;
+        message = "internal error: " + t.getClass().getName() + ": " + describe(t, null);
       }
       err.println("mmapvec: " + oneLine(message));
+      if (cmd.getCommand() instanceof ToolCommand tc && tc.common != null && tc.common.stacktrace) {
+        ex.printStackTrace(err);
+      }
       err.flush();
       return code;
     }

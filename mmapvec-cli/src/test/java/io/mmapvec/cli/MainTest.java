@@ -19,6 +19,14 @@ class MainTest {
     assertThat(String.join("\n", r.out()))
         .contains("Usage: mmapvec")
         .contains("demo")
+        .contains("info")
+        .contains("verify")
+        .contains("dump")
+        .contains("stats")
+        .contains("convert")
+        .contains("compact")
+        .contains("bench")
+        .doesNotContain("demo-writer")
         .contains("--version");
   }
 
@@ -71,7 +79,7 @@ class MainTest {
 
   @Test
   void exitCodesAreTheDocumentedOnes() {
-    assertThat(List.of(Main.OK, Main.DATA_ERROR, Main.USAGE)).containsExactly(0, 1, 2);
+    assertThat(List.of(Main.OK, Main.FAILED, Main.USAGE, Main.LOCKED)).containsExactly(0, 1, 2, 3);
   }
 
   /** House rule: the tool is a client of the public API only. */

@@ -321,7 +321,9 @@ public final class HeaderFormat {
               + hex16(MARKER)
               + ": file was written on a "
               + other
-              + "-endian machine",
+              + "-endian machine; convert it with 'mmapvec convert FILE OUT --byte-order "
+              + (other.equals("big") ? "little" : "big")
+              + "' (VecFiles.convert)",
           file);
     }
     if (marker != MARKER) {

@@ -163,6 +163,21 @@ public final class Posix {
   }
 
   /**
+   * {@return every lock the kernel lists as held on the file with this device and inode, read from
+   * /proc/locks; null when that cannot be known (not Linux, or the list is unreadable)} Never
+   * throws; takes no lock and never waits.
+   *
+   * <p>For reports only: the answer may be stale at once. Pids are as {@link #lockHolderPid} says.
+   *
+   * @param dev the device ({@link FileStat#dev()})
+   * @param ino the inode ({@link FileStat#ino()})
+   */
+  public static java.util.List<HeldLock> locksHeld(long dev, long ino) {
+    // Reads a file only: works without native access.
+    return Platform.LINUX ? ProcLocks.held(ProcLocks.PROC_LOCKS, dev, ino) : null;
+  }
+
+  /**
    * Allocates blocks for {@code [offset, offset+length)} with {@code fallocate(fd, 0, ...)},
    * growing the file size if needed. EOPNOTSUPP is reported as a NativeCallException like any other
    * error; the caller decides the fallback.

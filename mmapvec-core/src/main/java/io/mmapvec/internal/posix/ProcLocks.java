@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Finds who holds a lock on a file by reading {@code /proc/locks}, for error messages only: the
@@ -88,6 +90,60 @@ final class ProcLocks {
       return Long.parseLong(fields[4]);
     } catch (NumberFormatException e) {
       return -1;
+    }
+  }
+
+  /**
+   * {@return every lock held (not waited for) on (dev, ino) in {@code locks}, or null when the file
+   * cannot be read}
+   *
+   * @param locks a file in the format of {@code /proc/locks}
+   * @param dev the device ({@code st_dev})
+   * @param ino the inode ({@code st_ino})
+   */
+  static List<HeldLock> held(Path locks, long dev, long ino) {
+    long major = DeviceNumbers.major(dev);
+    long minor = DeviceNumbers.minor(dev);
+    List<HeldLock> found = new ArrayList<>();
+    try (BufferedReader reader = Files.newBufferedReader(locks, StandardCharsets.US_ASCII)) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        HeldLock l = heldIfMatches(line, major, minor, ino);
+        if (l != null) {
+          found.add(l);
+        }
+      }
+      return found;
+    } catch (IOException | UncheckedIOException | SecurityException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@return the lock {@code line} lists as held on this file, or null}
+   *
+   * @param line one line of {@code /proc/locks}
+   * @param major the device's major number
+   * @param minor the device's minor number
+   * @param ino the inode
+   */
+  static HeldLock heldIfMatches(String line, long major, long minor, long ino) {
+    String[] fields = line.trim().split("\\s+");
+    if (fields.length < 6 || fields[1].equals("->")) {
+      return null;
+    }
+    String[] id = fields[5].split(":");
+    if (id.length != 3) {
+      return null;
+    }
+    try {
+      if (Long.parseUnsignedLong(id[0], 16) != major
+          || Long.parseUnsignedLong(id[1], 16) != minor
+          || Long.parseUnsignedLong(id[2]) != ino) {
+        return null;
+      }
+      return new HeldLock(fields[1], fields[3].equals("WRITE"), Long.parseLong(fields[4]));
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 }

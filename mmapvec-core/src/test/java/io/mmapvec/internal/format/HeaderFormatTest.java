@@ -431,7 +431,9 @@ class HeaderFormatTest {
         .isEqualTo(
             "byte-order marker is 0x3412, expected 0x1234: file was written on a "
                 + other
-                + "-endian machine ("
+                + "-endian machine; convert it with 'mmapvec convert FILE OUT --byte-order "
+                + (other.equals("big") ? "little" : "big")
+                + "' (VecFiles.convert) ("
                 + FILE
                 + ")");
   }

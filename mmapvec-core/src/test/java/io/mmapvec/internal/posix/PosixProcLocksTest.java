@@ -123,4 +123,25 @@ class PosixProcLocksTest {
             dir.resolve("locks"), "2: FLOCK  ADVISORY  WRITE 4321 fd:01:1234 0 EOF\n");
     assertThat(ProcLocks.holderPid(locks, DEV_FD_01, 1234)).isEqualTo(4321);
   }
+
+  @Test
+  void heldListsEveryLockOnTheFileWithItsKindModeAndPid(@TempDir Path dir) throws IOException {
+    Path locks = dir.resolve("locks");
+    Files.writeString(
+        locks,
+        """
+        1: OFDLCK ADVISORY  WRITE -1 fd:01:1234 0 EOF
+        2: FLOCK  ADVISORY  WRITE 4321 fd:01:1234 0 EOF
+        2: -> FLOCK  ADVISORY  WRITE 999 fd:01:1234 0 EOF
+        3: FLOCK  ADVISORY  READ 555 fd:01:1234 0 EOF
+        4: POSIX  ADVISORY  READ 556 fd:01:9999 0 EOF
+        """);
+    assertThat(ProcLocks.held(locks, DEV_FD_01, 1234))
+        .containsExactly(
+            new HeldLock("OFDLCK", true, -1),
+            new HeldLock("FLOCK", true, 4321),
+            new HeldLock("FLOCK", false, 555));
+    assertThat(ProcLocks.held(locks, DEV_FD_01, 42)).isEmpty();
+    assertThat(ProcLocks.held(dir.resolve("missing"), DEV_FD_01, 1234)).isNull();
+  }
 }
