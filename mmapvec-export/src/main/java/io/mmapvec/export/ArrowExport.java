@@ -1,6 +1,9 @@
 package io.mmapvec.export;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import com.google.flatbuffers.FlatBufferBuilder;
 import java.io.IOException;
@@ -44,7 +47,7 @@ import org.apache.arrow.flatbuf.Type;
  * {@code ARROW1}. Each message is the continuation marker {@code 0xFFFFFFFF}, the metadata length,
  * the FlatBuffers {@code Message} padded to 8 bytes, then the body. A batch body holds, per
  * column, an empty validity buffer (no nulls) and the values, each buffer padded to 8 bytes.
- * Values are in this machine's byte order, which the schema states; booleans are packed to bits,
+ * Values are in the source file's byte order, which the schema states; booleans are packed to bits,
  * least significant bit first.
  */
 final class ArrowExport {
@@ -163,8 +166,9 @@ final class ArrowExport {
       pairs[k++] = KeyValue.createKeyValue(b, key, value);
     }
     int custom = Schema.createCustomMetadataVector(b, pairs);
+    // Values are copied as they are in the file, so the schema states the file's byte order.
     short endianness =
-        ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Endianness.Little : Endianness.Big;
+        source.order() == ByteOrder.LITTLE_ENDIAN ? Endianness.Little : Endianness.Big;
     return Schema.createSchema(b, endianness, fieldVector, custom, 0);
   }
 
@@ -231,7 +235,7 @@ final class ArrowExport {
     return new long[] {offset, metadataLength, bodyLength};
   }
 
-  /** Copies one field of {@code n} records, {@code stride} bytes apart, into {@code to}. */
+  /** Copies one field of {@code n} records, {@code stride} bytes apart, into {@code to}, as bytes. */
   private static void gather(
       MemorySegment data, long start, long n, long stride, Column c, MemorySegment to) {
     int size = c.type().byteSize();
@@ -245,25 +249,25 @@ final class ArrowExport {
       case 2 -> {
         for (long r = 0; r < n; r++) {
           to.set(
-              java.lang.foreign.ValueLayout.JAVA_SHORT,
+              JAVA_SHORT_UNALIGNED,
               2 * r,
-              data.get(java.lang.foreign.ValueLayout.JAVA_SHORT, from + r * stride));
+              data.get(JAVA_SHORT_UNALIGNED, from + r * stride));
         }
       }
       case 4 -> {
         for (long r = 0; r < n; r++) {
           to.set(
-              java.lang.foreign.ValueLayout.JAVA_INT,
+              JAVA_INT_UNALIGNED,
               4 * r,
-              data.get(java.lang.foreign.ValueLayout.JAVA_INT, from + r * stride));
+              data.get(JAVA_INT_UNALIGNED, from + r * stride));
         }
       }
       default -> {
         for (long r = 0; r < n; r++) {
           to.set(
-              java.lang.foreign.ValueLayout.JAVA_LONG,
+              JAVA_LONG_UNALIGNED,
               8 * r,
-              data.get(java.lang.foreign.ValueLayout.JAVA_LONG, from + r * stride));
+              data.get(JAVA_LONG_UNALIGNED, from + r * stride));
         }
       }
     }

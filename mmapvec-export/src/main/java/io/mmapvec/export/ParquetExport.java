@@ -1,15 +1,10 @@
 package io.mmapvec.export;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_CHAR;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -156,6 +151,12 @@ final class ParquetExport {
     private final String[] names;
     private final ColumnType[] types;
     private final long[] offsets;
+    private final ValueLayout.OfShort shortLayout;
+    private final ValueLayout.OfChar charLayout;
+    private final ValueLayout.OfInt intLayout;
+    private final ValueLayout.OfLong longLayout;
+    private final ValueLayout.OfFloat floatLayout;
+    private final ValueLayout.OfDouble doubleLayout;
     private RecordConsumer consumer;
 
     RowWriter(Source source, MessageType schema) {
@@ -167,6 +168,14 @@ final class ParquetExport {
       this.names = columns.stream().map(Column::name).toArray(String[]::new);
       this.types = columns.stream().map(Column::type).toArray(ColumnType[]::new);
       this.offsets = columns.stream().mapToLong(Column::offset).toArray();
+      // Values are in the file's byte order (either, since VecFiles.openReader reads both).
+      java.nio.ByteOrder order = source.order();
+      this.shortLayout = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
+      this.charLayout = ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(order);
+      this.intLayout = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+      this.longLayout = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
+      this.floatLayout = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order);
+      this.doubleLayout = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order);
     }
 
     @Override
@@ -194,12 +203,12 @@ final class ParquetExport {
         rc.startField(names[c], c);
         switch (types[c]) {
           case BYTE -> rc.addInteger(data.get(JAVA_BYTE, at));
-          case SHORT -> rc.addInteger(data.get(JAVA_SHORT, at));
-          case CHAR -> rc.addInteger(data.get(JAVA_CHAR, at));
-          case INT -> rc.addInteger(data.get(JAVA_INT, at));
-          case LONG -> rc.addLong(data.get(JAVA_LONG, at));
-          case FLOAT -> rc.addFloat(data.get(JAVA_FLOAT, at));
-          case DOUBLE -> rc.addDouble(data.get(JAVA_DOUBLE, at));
+          case SHORT -> rc.addInteger(data.get(shortLayout, at));
+          case CHAR -> rc.addInteger(data.get(charLayout, at));
+          case INT -> rc.addInteger(data.get(intLayout, at));
+          case LONG -> rc.addLong(data.get(longLayout, at));
+          case FLOAT -> rc.addFloat(data.get(floatLayout, at));
+          case DOUBLE -> rc.addDouble(data.get(doubleLayout, at));
           case BOOLEAN -> rc.addBoolean(data.get(JAVA_BYTE, at) != 0);
         }
         rc.endField(names[c], c);

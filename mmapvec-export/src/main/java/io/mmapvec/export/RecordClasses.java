@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
- * Record classes made at run time for a layout read from a file or a Parquet schema, so that a
- * record vector can be opened through {@link StructVec}'s public API without the application's own
- * record class: a record with the same component names and types in the same order has the same
+ * Record classes made at run time for the columns of a Parquet schema, so that the import can
+ * create a record vector through {@link StructVec}'s public API without an application's record
+ * class: a record with the same component names and types in the same order has the same
  * layout (StructVec's contract), so it opens the same files.
  *
  * <p>Each class is defined once per layout (component names and types) and kept for the life of

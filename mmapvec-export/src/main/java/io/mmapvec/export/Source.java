@@ -1,20 +1,13 @@
 package io.mmapvec.export;
 
-import io.mmapvec.ByteVec;
-import io.mmapvec.DataVersion;
-import io.mmapvec.DoubleVec;
 import io.mmapvec.FieldDescription;
-import io.mmapvec.FloatVec;
-import io.mmapvec.IntVec;
-import io.mmapvec.LongVec;
-import io.mmapvec.ShortVec;
-import io.mmapvec.Vec;
 import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
-import io.mmapvec.VecOptions;
+import io.mmapvec.VecReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,25 +15,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A vector file opened read-only through the public API (shared lock, the last committed size),
- * seen as columns over the bytes of its elements. The columns stay valid until {@link #close()}.
- * One thread at a time.
+ * A vector file opened for reading through the public API ({@link VecFiles#openReader}: shared
+ * lock, the last committed size, either byte order), seen as columns over the bytes of its
+ * elements. The columns stay valid until {@link #close()}. One thread at a time.
  */
 final class Source implements Closeable {
   /** The column name of a primitive vector's elements. */
   static final String VALUE = "value";
 
   private final Path path;
+  private final VecReader reader;
   private final VecDescription description;
-  private final Vec vec;
   private final MemorySegment data;
   private final List<Column> columns;
 
-  private Source(
-      Path path, VecDescription description, Vec vec, MemorySegment data, List<Column> columns) {
+  private Source(Path path, VecReader reader, MemorySegment data, List<Column> columns) {
     this.path = path;
-    this.description = description;
-    this.vec = vec;
+    this.reader = reader;
+    this.description = reader.description();
     this.data = data;
     this.columns = columns;
   }
@@ -52,58 +44,44 @@ final class Source implements Closeable {
    * @param selected column names to export in this order, or empty for all in file order
    * @return the open source
    * @throws ExportException if a selected column does not exist
-   * @throws IOException if the file cannot be described or opened (the core's typed exceptions:
-   *     missing file, not a vector file, locked by a writer)
+   * @throws IOException if the file cannot be opened (the core's typed exceptions: missing file,
+   *     not a vector file, locked by a writer)
    */
   static Source open(Path path, List<String> selected) throws IOException {
-    VecDescription d = VecFiles.describe(path);
-    Map<String, Column> all = new LinkedHashMap<>();
-    if (d.isStruct()) {
-      for (FieldDescription f : d.fields()) {
-        all.put(f.name(), new Column(f.name(), ColumnType.ofJavaName(f.type()), f.offset()));
-      }
-    } else {
-      all.put(VALUE, new Column(VALUE, ColumnType.ofJavaName(d.elementType()), 0));
-    }
-    List<Column> columns = new ArrayList<>();
-    if (selected.isEmpty()) {
-      columns.addAll(all.values());
-    } else {
-      for (String name : selected) {
-        Column c = all.get(name);
-        if (c == null) {
-          throw new ExportException(
-              path, "has no column '" + name + "'; its columns are " + all.keySet());
-        }
-        if (columns.contains(c)) {
-          throw new ExportException(path, "column '" + name + "' is selected twice");
-        }
-        columns.add(c);
-      }
-    }
-    DataVersion v = d.dataVersion();
-    VecOptions options =
-        VecOptions.defaults()
-            .withMagic(d.magic())
-            .withDataVersion(v.major(), v.minor(), v.patch())
-            .withReadOnly(true);
-    Vec vec =
-        switch (d.elementType()) {
-          case "byte" -> ByteVec.open(path, options);
-          case "short" -> ShortVec.open(path, options);
-          case "int" -> IntVec.open(path, options);
-          case "long" -> LongVec.open(path, options);
-          case "float" -> FloatVec.open(path, options);
-          case "double" -> DoubleVec.open(path, options);
-          case "struct" -> RecordClasses.define(List.copyOf(all.values())).open(path, options);
-          default ->
-              throw new ExportException(
-                  path, "holds elements of type " + d.elementType() + ", which cannot be exported");
-        };
+    VecReader reader = VecFiles.openReader(path);
     try {
-      return new Source(path, d, vec, vec.asSegment(), List.copyOf(columns));
-    } catch (RuntimeException e) {
-      vec.close();
+      VecDescription d = reader.description();
+      Map<String, Column> all = new LinkedHashMap<>();
+      if (d.isStruct()) {
+        for (FieldDescription f : d.fields()) {
+          all.put(f.name(), new Column(f.name(), ColumnType.ofJavaName(f.type()), f.offset()));
+        }
+      } else {
+        all.put(VALUE, new Column(VALUE, ColumnType.ofJavaName(d.elementType()), 0));
+      }
+      List<Column> columns = new ArrayList<>();
+      if (selected.isEmpty()) {
+        columns.addAll(all.values());
+      } else {
+        for (String name : selected) {
+          Column c = all.get(name);
+          if (c == null) {
+            throw new ExportException(
+                path, "has no column '" + name + "'; its columns are " + all.keySet());
+          }
+          if (columns.contains(c)) {
+            throw new ExportException(path, "column '" + name + "' is selected twice");
+          }
+          columns.add(c);
+        }
+      }
+      return new Source(path, reader, reader.elements(), List.copyOf(columns));
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        reader.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
   }
@@ -113,19 +91,24 @@ final class Source implements Closeable {
     return path;
   }
 
-  /** {@return the header as read before opening} */
+  /** {@return the header as read at open} */
   VecDescription description() {
     return description;
   }
 
+  /** {@return the byte order of the values: the order of the machine that wrote the file} */
+  ByteOrder order() {
+    return reader.byteOrder();
+  }
+
   /** {@return the committed number of elements at open} */
   long rows() {
-    return vec.size();
+    return reader.size();
   }
 
   /** {@return the size of one element in bytes, padding included} */
   long stride() {
-    return vec.elementByteSize();
+    return description.elementByteSize();
   }
 
   /** {@return the elements' bytes, {@code rows() * stride()} long, read-only} */
@@ -150,6 +133,6 @@ final class Source implements Closeable {
 
   @Override
   public void close() throws IOException {
-    vec.close();
+    reader.close();
   }
 }

@@ -24,11 +24,13 @@ import java.util.function.LongConsumer;
  * ({@code mmapvec.magic}, {@code mmapvec.dataVersion}, {@code mmapvec.elementType}; Parquet footer,
  * Arrow schema) and read back by the import.
  *
- * <p><b>Reading the source:</b> through the public API of mmapvec-core, read-only: the source is
- * locked shared for the whole export, so a writer (another process, or this JVM) holding it makes
- * the export fail with {@link io.mmapvec.VecLockedException} before anything is written, and no
- * writer can change it meanwhile. What is exported is the committed size at open. Record vectors
- * need no Java class: a record class of the recorded layout is made at run time.
+ * <p><b>Reading the source:</b> through the public API of mmapvec-core ({@link
+ * io.mmapvec.VecFiles#openReader}), read-only, in either byte order, without the Java class of
+ * record elements: the source is locked shared for the whole export, so a writer (another process,
+ * or this JVM) holding it makes the export fail with {@link io.mmapvec.VecLockedException} before
+ * anything is written, and no writer can change it meanwhile. What is exported is the last commit.
+ * A file of the other byte order exports the same values (Parquet is always little-endian; an
+ * Arrow file keeps the source's order and says so in its schema).
  *
  * <p><b>Writing:</b> to a temporary file beside the target, flushed, then renamed over the target
  * and the directory flushed: when a method returns, the output is durable; when it throws, nothing

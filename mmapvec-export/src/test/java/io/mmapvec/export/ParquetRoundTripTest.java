@@ -167,6 +167,36 @@ class ParquetRoundTripTest {
     soft.assertAll();
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = Fixtures.Kind.class,
+      names = {"SHORT", "LONG", "DOUBLE", "RECORD"})
+  void aFileOfTheOtherByteOrderExportsTheSameValues(Fixtures.Kind kind) throws Exception {
+    Path vec = Fixtures.create(dir.resolve("in.vec"), kind, 5_000);
+    java.nio.ByteOrder other =
+        java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
+            ? java.nio.ByteOrder.BIG_ENDIAN
+            : java.nio.ByteOrder.LITTLE_ENDIAN;
+    Path swapped = dir.resolve("swapped.vec");
+    VecFiles.convert(vec, swapped, other, b -> {});
+    assertThat(VecFiles.describe(swapped).byteOrder()).isEqualTo(other);
+    Path parquet = dir.resolve("out.parquet");
+    VecExport.toParquet(swapped, parquet, ExportOptions.defaults());
+    List<ColumnValues> expected;
+    try (Vec v = Fixtures.openReadOnly(vec, kind)) {
+      expected = ColumnValues.of(v);
+    }
+    SoftAssertions soft = new SoftAssertions();
+    for (ColumnValues c : expected) {
+      checkColumn(soft, DuckDb.literal(parquet), c);
+    }
+    soft.assertAll();
+    // Imported back on this machine: the original's bytes, in this machine's order.
+    Path back = dir.resolve("back.vec");
+    VecExport.fromParquet(parquet, back, b -> {});
+    assertSameElements(vec, back, kind);
+  }
+
   static void assertSameElements(Path original, Path imported, Fixtures.Kind kind)
       throws Exception {
     VecDescription a = VecFiles.describe(original);
