@@ -65,7 +65,7 @@ final class ParquetImport {
    *
    * @param in the Parquet file
    * @param out the vector file to create; must not exist
-   * @param progress element bytes written so far
+   * @param progress bytes of the Parquet file read so far
    * @throws IOException as {@link VecExport#fromParquet} says
    */
   static void read(Path in, Path out, LongConsumer progress) throws IOException {
@@ -301,6 +301,8 @@ final class ParquetImport {
     GroupConverter ignored = new IgnoringConverter(columns.size());
     String createdBy = reader.getFileMetaData().getCreatedBy();
     long row0 = 0;
+    long bytesRead = 0;
+    int group = 0;
     PageReadStore pages;
     while ((pages = reader.readNextRowGroup()) != null) {
       long n = pages.getRowCount();
@@ -335,9 +337,10 @@ final class ParquetImport {
         }
       }
       row0 += n;
-      progress.accept(row0 * stride);
+      bytesRead += reader.getRowGroups().get(group++).getCompressedSize();
+      progress.accept(bytesRead);
     }
-    progress.accept(row0 * stride);
+    progress.accept(Files.size(in));
   }
 
   /** The converter tree the column read store asks for; values are read from the readers. */

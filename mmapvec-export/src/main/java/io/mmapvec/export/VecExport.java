@@ -94,7 +94,8 @@ public final class VecExport {
    *
    * @param source a Parquet file
    * @param target the vector file to create: it must not exist, its directory must
-   * @param progress receives the element bytes written so far
+   * @param progress receives the bytes of {@code source} read so far, after each row group,
+   *     rising to the file's size
    * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s directory,
    *     does not exist
    * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
