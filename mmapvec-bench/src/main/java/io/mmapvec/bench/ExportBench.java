@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Export throughput: mmapvec-export writing a vector file to Parquet (and Arrow), next to DuckDB
  * writing the same rows to Parquet from its own in-memory table, in the same run.
  *
- * <p>Data: {@code longs} is 100M longs (800 MB), a random walk such as prices or timestamps;
- * {@code records} is 10M {@link Tick}s (24-byte elements, 20 bytes of fields): a rising time, a
+ * <p>Data: {@code longs} is 100M longs (800 MB), a random walk such as prices or timestamps; {@code
+ * records} is 10M {@link Tick}s (24-byte elements, 20 bytes of fields): a rising time, a
  * random-walk price, a quantity in 1..1000. DuckDB's table is loaded from the Parquet file the
  * setup exports, so both sides write identical rows, with the same compression (zstd, level 3) and
  * the same row group size (1,048,576 rows). Figures are time per whole export; MB/s of element data
@@ -84,7 +84,9 @@ public class ExportBench {
         double price = 100;
         for (long i = 0; i < n; i++) {
           price += (random.nextInt(201) - 100) / 100.0;
-          v.add(new Tick(1_700_000_000_000L + i * 7 + random.nextInt(7), price, 1 + random.nextInt(1000)));
+          v.add(
+              new Tick(
+                  1_700_000_000_000L + i * 7 + random.nextInt(7), price, 1 + random.nextInt(1000)));
         }
       }
     }

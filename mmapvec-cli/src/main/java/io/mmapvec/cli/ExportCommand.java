@@ -117,15 +117,16 @@ final class ExportCommand extends ToolCommand {
         VecExport.toArrow(file, target, options.withProgress(p));
       }
     }
-    out().println(
-        target
-            + ": "
-            + InfoCommand.count(rows)
-            + " rows, "
-            + f
-            + (f == Format.parquet ? " (" + compression + ")" : "")
-            + ", "
-            + InfoCommand.mib(Files.size(target)));
+    out()
+        .println(
+            target
+                + ": "
+                + InfoCommand.count(rows)
+                + " rows, "
+                + f
+                + (f == Format.parquet ? " (" + compression + ")" : "")
+                + ", "
+                + InfoCommand.mib(Files.size(target)));
     return Main.OK;
   }
 
@@ -138,7 +139,8 @@ final class ExportCommand extends ToolCommand {
   static CliException needsNewerJdk(UnsupportedClassVersionError e) {
     return new CliException(
         Main.FAILED,
-        "export and import need a JDK >= 24; this is " + Runtime.version()
+        "export and import need a JDK >= 24; this is "
+            + Runtime.version()
             + " (set JAVA_HOME to a newer JDK)",
         e);
   }

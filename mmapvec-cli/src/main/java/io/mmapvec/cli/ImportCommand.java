@@ -45,18 +45,19 @@ final class ImportCommand extends ToolCommand {
         d.isStruct()
             ? "record elements (" + d.fields().size() + " fields)"
             : d.elementType() + " elements";
-    out().println(
-        target
-            + ": "
-            + InfoCommand.count(d.size())
-            + " "
-            + type
-            + ", magic "
-            + d.magic()
-            + ", data version "
-            + d.dataVersion()
-            + ", "
-            + InfoCommand.mib(d.fileByteSize()));
+    out()
+        .println(
+            target
+                + ": "
+                + InfoCommand.count(d.size())
+                + " "
+                + type
+                + ", magic "
+                + d.magic()
+                + ", data version "
+                + d.dataVersion()
+                + ", "
+                + InfoCommand.mib(d.fileByteSize()));
     return Main.OK;
   }
 }

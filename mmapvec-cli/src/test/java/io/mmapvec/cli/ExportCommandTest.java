@@ -41,7 +41,10 @@ class ExportCommandTest {
     Path vec = ticks(5_000);
     Run parquet = Run.of("export", vec.toString(), dir.resolve("t.parquet").toString(), "-q");
     assertThat(parquet.exitCode()).as(parquet.err().toString()).isZero();
-    assertThat(parquet.out()).singleElement().asString().contains("t.parquet: 5,000 rows, parquet (zstd)");
+    assertThat(parquet.out())
+        .singleElement()
+        .asString()
+        .contains("t.parquet: 5,000 rows, parquet (zstd)");
 
     Run arrow =
         Run.of(
@@ -50,18 +53,19 @@ class ExportCommandTest {
     assertThat(arrow.out()).singleElement().asString().contains("t.arrow: 5,000 rows, arrow");
 
     Run snappy =
-        Run.of(
-            "export", vec.toString(), dir.resolve("s.pq").toString(), "--compression", "snappy");
+        Run.of("export", vec.toString(), dir.resolve("s.pq").toString(), "--compression", "snappy");
     assertThat(snappy.exitCode()).as(snappy.err().toString()).isZero();
 
-    Run back = Run.of("import", dir.resolve("t.parquet").toString(), dir.resolve("back.vec").toString());
+    Run back =
+        Run.of("import", dir.resolve("t.parquet").toString(), dir.resolve("back.vec").toString());
     assertThat(back.exitCode()).as(back.err().toString()).isZero();
     assertThat(back.out())
         .singleElement()
         .asString()
         .contains("5,000 record elements (3 fields), magic TICKDATA");
     try (StructVec<Tick> a =
-            StructVec.open(vec, Tick.class, VecOptions.defaults().withMagic("TICKDATA").withReadOnly(true));
+            StructVec.open(
+                vec, Tick.class, VecOptions.defaults().withMagic("TICKDATA").withReadOnly(true));
         StructVec<Tick> b =
             StructVec.open(
                 dir.resolve("back.vec"),
@@ -79,7 +83,8 @@ class ExportCommandTest {
     assertThat(noFormat.exitCode()).isEqualTo(Main.USAGE);
     assertThat(noFormat.err()).singleElement().asString().contains("cannot tell the format of");
     Run badCodec =
-        Run.of("export", vec.toString(), dir.resolve("t.parquet").toString(), "--compression", "lz4");
+        Run.of(
+            "export", vec.toString(), dir.resolve("t.parquet").toString(), "--compression", "lz4");
     assertThat(badCodec.exitCode()).isEqualTo(Main.USAGE);
     Run missing = Run.of("import", dir.resolve("x.parquet").toString());
     assertThat(missing.exitCode()).isEqualTo(Main.USAGE);
@@ -89,7 +94,8 @@ class ExportCommandTest {
   @Test
   void failuresExitOneWithOneLineNamingTheFile() throws Exception {
     Path vec = ticks(10);
-    Run noFile = Run.of("export", dir.resolve("nope.vec").toString(), dir.resolve("t.parquet").toString());
+    Run noFile =
+        Run.of("export", dir.resolve("nope.vec").toString(), dir.resolve("t.parquet").toString());
     assertThat(noFile.exitCode()).isEqualTo(Main.FAILED);
     assertThat(noFile.err()).singleElement().asString().contains("nope.vec");
 
@@ -105,7 +111,10 @@ class ExportCommandTest {
     Path notParquet = Files.writeString(dir.resolve("junk.parquet"), "junk, not parquet");
     Run junk = Run.of("import", notParquet.toString(), dir.resolve("o.vec").toString());
     assertThat(junk.exitCode()).isEqualTo(Main.FAILED);
-    assertThat(junk.err()).singleElement().asString().contains("junk.parquet is not a Parquet file");
+    assertThat(junk.err())
+        .singleElement()
+        .asString()
+        .contains("junk.parquet is not a Parquet file");
 
     Run taken = Run.of("import", notParquet.toString(), vec.toString());
     assertThat(taken.exitCode()).isEqualTo(Main.FAILED);

@@ -45,10 +45,10 @@ import org.apache.arrow.flatbuf.Type;
  * the schema message; one record batch message per {@link ExportOptions#rowGroupRows()} rows; the
  * end-of-stream marker; the footer (schema again and where each batch is); the footer's length;
  * {@code ARROW1}. Each message is the continuation marker {@code 0xFFFFFFFF}, the metadata length,
- * the FlatBuffers {@code Message} padded to 8 bytes, then the body. A batch body holds, per
- * column, an empty validity buffer (no nulls) and the values, each buffer padded to 8 bytes.
- * Values are in the source file's byte order, which the schema states; booleans are packed to bits,
- * least significant bit first.
+ * the FlatBuffers {@code Message} padded to 8 bytes, then the body. A batch body holds, per column,
+ * an empty validity buffer (no nulls) and the values, each buffer padded to 8 bytes. Values are in
+ * the source file's byte order, which the schema states; booleans are packed to bits, least
+ * significant bit first.
  */
 final class ArrowExport {
   private static final byte[] MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
@@ -103,7 +103,12 @@ final class ArrowExport {
     options.progress().accept(rows * source.stride());
 
     // End-of-stream marker, then the footer.
-    writeFully(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(CONTINUATION).putInt(0).flip());
+    writeFully(
+        ByteBuffer.allocate(8)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(CONTINUATION)
+            .putInt(0)
+            .flip());
     FlatBufferBuilder footer = new FlatBufferBuilder(1024);
     int footerSchema = schema(footer);
     Footer.startRecordBatchesVector(footer, blocks.size());
@@ -172,7 +177,9 @@ final class ArrowExport {
     return Schema.createSchema(b, endianness, fieldVector, custom, 0);
   }
 
-  /** Writes rows {@code start} to {@code start + n - 1}; {@return its block: offset, meta, body}. */
+  /**
+   * Writes rows {@code start} to {@code start + n - 1}; {@return its block: offset, meta, body}.
+   */
   private long[] writeBatch(long start, long n, MemorySegment staging) throws IOException {
     List<Column> columns = source.columns();
     long[] dataLengths = new long[columns.size()];
@@ -202,7 +209,8 @@ final class ArrowExport {
     int buffers = b.endVector();
     int batch = RecordBatch.createRecordBatch(b, n, nodes, buffers, 0, 0);
     b.finish(
-        Message.createMessage(b, MetadataVersion.V5, MessageHeader.RecordBatch, batch, bodyLength, 0));
+        Message.createMessage(
+            b, MetadataVersion.V5, MessageHeader.RecordBatch, batch, bodyLength, 0));
     long offset = position;
     long metadataLength = writeMessage(b);
 
@@ -218,7 +226,8 @@ final class ArrowExport {
         for (long r = 0; r < n; r++) {
           if (data.get(JAVA_BYTE, (start + r) * stride + c.offset()) != 0) {
             long byteIndex = r >>> 3;
-            bits.set(JAVA_BYTE, byteIndex, (byte) (bits.get(JAVA_BYTE, byteIndex) | (1 << (r & 7))));
+            bits.set(
+                JAVA_BYTE, byteIndex, (byte) (bits.get(JAVA_BYTE, byteIndex) | (1 << (r & 7))));
           }
         }
         values = bits.asSlice(0, length).asByteBuffer();
@@ -235,7 +244,9 @@ final class ArrowExport {
     return new long[] {offset, metadataLength, bodyLength};
   }
 
-  /** Copies one field of {@code n} records, {@code stride} bytes apart, into {@code to}, as bytes. */
+  /**
+   * Copies one field of {@code n} records, {@code stride} bytes apart, into {@code to}, as bytes.
+   */
   private static void gather(
       MemorySegment data, long start, long n, long stride, Column c, MemorySegment to) {
     int size = c.type().byteSize();
@@ -248,26 +259,17 @@ final class ArrowExport {
       }
       case 2 -> {
         for (long r = 0; r < n; r++) {
-          to.set(
-              JAVA_SHORT_UNALIGNED,
-              2 * r,
-              data.get(JAVA_SHORT_UNALIGNED, from + r * stride));
+          to.set(JAVA_SHORT_UNALIGNED, 2 * r, data.get(JAVA_SHORT_UNALIGNED, from + r * stride));
         }
       }
       case 4 -> {
         for (long r = 0; r < n; r++) {
-          to.set(
-              JAVA_INT_UNALIGNED,
-              4 * r,
-              data.get(JAVA_INT_UNALIGNED, from + r * stride));
+          to.set(JAVA_INT_UNALIGNED, 4 * r, data.get(JAVA_INT_UNALIGNED, from + r * stride));
         }
       }
       default -> {
         for (long r = 0; r < n; r++) {
-          to.set(
-              JAVA_LONG_UNALIGNED,
-              8 * r,
-              data.get(JAVA_LONG_UNALIGNED, from + r * stride));
+          to.set(JAVA_LONG_UNALIGNED, 8 * r, data.get(JAVA_LONG_UNALIGNED, from + r * stride));
         }
       }
     }

@@ -15,9 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * complete: a failed or interrupted write never leaves a partial file under the target name.
  *
  * <p>Crash story: the temporary file is flushed ({@code fsync}) before the rename, and the
- * directory after it, so after a crash the target is either absent (or its old version) or complete.
- * A crash before the rename can leave a {@code .NAME.tmp-…} file beside the target; it is never
- * read and can be deleted.
+ * directory after it, so after a crash the target is either absent (or its old version) or
+ * complete. A crash before the rename can leave a {@code .NAME.tmp-…} file beside the target; it is
+ * never read and can be deleted.
  */
 final class AtomicOutput {
   private AtomicOutput() {}

@@ -15,9 +15,9 @@ import org.xerial.snappy.Snappy;
  *
  * <p>Why not parquet-java's {@code CodecFactory}: in 1.18 it makes every codec, even for local
  * files, through Hadoop's {@code Configuration}, whose class needs an XML parser that only the full
- * Hadoop client runtime ships (measured: {@code NoClassDefFoundError} on
- * {@code org/apache/hadoop/shaded/com/ctc/wstx/io/InputBootstrapper} with hadoop-client-api alone).
- * These few lines keep Hadoop off the class path entirely.
+ * Hadoop client runtime ships (measured: {@code NoClassDefFoundError} on {@code
+ * org/apache/hadoop/shaded/com/ctc/wstx/io/InputBootstrapper} with hadoop-client-api alone). These
+ * few lines keep Hadoop off the class path entirely.
  *
  * <p>Stateless; any thread may use it.
  */
@@ -83,7 +83,9 @@ final class Codecs implements CompressionCodecFactory {
   private record Decompressor(SizedTransform transform) implements BytesInputDecompressor {
     @Override
     public BytesInput decompress(BytesInput bytes, int decompressedSize) throws IOException {
-      return transform == null ? bytes : BytesInput.from(run(bytes.toByteArray(), decompressedSize));
+      return transform == null
+          ? bytes
+          : BytesInput.from(run(bytes.toByteArray(), decompressedSize));
     }
 
     @Override

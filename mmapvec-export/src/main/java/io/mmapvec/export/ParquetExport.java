@@ -24,8 +24,8 @@ import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
 /**
- * Writes a {@link Source}'s columns as a Parquet file through parquet-java: one required column
- * per exported column, typed as {@link #parquetType} says, the source's identity in the footer's
+ * Writes a {@link Source}'s columns as a Parquet file through parquet-java: one required column per
+ * exported column, typed as {@link #parquetType} says, the source's identity in the footer's
  * key-value metadata. Rows go through parquet-java's record consumer one value at a time, read
  * straight from the mapping (no copy of the vector on the heap).
  */
@@ -84,13 +84,13 @@ final class ParquetExport {
     try (ChannelOutputFile output = new ChannelOutputFile(file);
         ParquetWriter<Row> writer =
             new Builder(output, support)
-            .withConf(new PlainParquetConfiguration())
-            .withCodecFactory(Codecs.INSTANCE)
-            .withWriteMode(ParquetFileWriter.Mode.CREATE)
-            .withCompressionCodec(codec(options.compression()))
-            .withRowGroupRowCountLimit((int) options.rowGroupRows())
-            .withRowGroupSize(Long.MAX_VALUE)
-            .build()) {
+                .withConf(new PlainParquetConfiguration())
+                .withCodecFactory(Codecs.INSTANCE)
+                .withWriteMode(ParquetFileWriter.Mode.CREATE)
+                .withCompressionCodec(codec(options.compression()))
+                .withRowGroupRowCountLimit((int) options.rowGroupRows())
+                .withRowGroupSize(Long.MAX_VALUE)
+                .build()) {
       long rows = source.rows();
       long stride = source.stride();
       LongConsumer progress = options.progress();

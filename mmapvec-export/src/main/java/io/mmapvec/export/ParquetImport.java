@@ -31,8 +31,8 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.parquet.io.api.Converter;
@@ -50,8 +50,8 @@ import org.apache.parquet.schema.Type;
  * column otherwise. Nullable columns are accepted as long as they hold no null.
  *
  * <p>The vector is made under a temporary name, sized up front (so a full disk fails before any
- * value is read), filled column by column through parquet-java's column readers, synced, closed
- * and only then renamed to the target name.
+ * value is read), filled column by column through parquet-java's column readers, synced, closed and
+ * only then renamed to the target name.
  */
 final class ParquetImport {
   private static final String SUPPORTED =
@@ -125,7 +125,8 @@ final class ParquetImport {
       ColumnType t = typeOf(p);
       if (t == null) {
         throw new ExportException(
-            in, "column '" + name + "' is " + describe(p) + ", which no vector holds; " + SUPPORTED);
+            in,
+            "column '" + name + "' is " + describe(p) + ", which no vector holds; " + SUPPORTED);
       }
       String bad = RecordClasses.checkFieldName(name);
       if (bad != null) {
@@ -201,7 +202,13 @@ final class ParquetImport {
       }
     } catch (IllegalArgumentException e) {
       throw new ExportException(
-          in, "has mmapvec metadata that is not valid (" + magic + ", " + version + "): " + e.getMessage());
+          in,
+          "has mmapvec metadata that is not valid ("
+              + magic
+              + ", "
+              + version
+              + "): "
+              + e.getMessage());
     }
     return options;
   }
@@ -366,5 +373,4 @@ final class ParquetImport {
     @Override
     public void end() {}
   }
-
 }

@@ -1,7 +1,6 @@
 package io.mmapvec.export;
 
 import static java.lang.constant.ConstantDescs.CD_Object;
-
 import static java.lang.constant.ConstantDescs.CD_String;
 import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_int;
@@ -34,14 +33,13 @@ import java.util.stream.Collectors;
 /**
  * Record classes made at run time for the columns of a Parquet schema, so that the import can
  * create a record vector through {@link StructVec}'s public API without an application's record
- * class: a record with the same component names and types in the same order has the same
- * layout (StructVec's contract), so it opens the same files.
+ * class: a record with the same component names and types in the same order has the same layout
+ * (StructVec's contract), so it opens the same files.
  *
- * <p>Each class is defined once per layout (component names and types) and kept for the life of
- * the JVM, built with the JDK's Class-File API:
- * private final fields, the canonical constructor, the accessors, and {@code toString}, {@code
- * equals} and {@code hashCode} through {@link java.lang.runtime.ObjectMethods}, as javac makes
- * them. Stateless; any thread may call it.
+ * <p>Each class is defined once per layout (component names and types) and kept for the life of the
+ * JVM, built with the JDK's Class-File API: private final fields, the canonical constructor, the
+ * accessors, and {@code toString}, {@code equals} and {@code hashCode} through {@link
+ * java.lang.runtime.ObjectMethods}, as javac makes them. Stateless; any thread may call it.
  */
 final class RecordClasses {
   private static final ClassDesc RECORD = ClassDesc.of("java.lang.Record");
@@ -105,8 +103,7 @@ final class RecordClasses {
 
   private static Defined build(List<Column> columns) {
     ClassDesc self =
-        ClassDesc.of(
-            RecordClasses.class.getPackageName() + ".Row$" + NEXT_ID.incrementAndGet());
+        ClassDesc.of(RecordClasses.class.getPackageName() + ".Row$" + NEXT_ID.incrementAndGet());
     List<ClassDesc> types = columns.stream().map(c -> c.type().descriptor()).toList();
     MethodTypeDesc constructorType = MethodTypeDesc.of(CD_void, types);
     byte[] bytes =
@@ -119,8 +116,7 @@ final class RecordClasses {
                   List<RecordComponentInfo> components = new ArrayList<>();
                   for (Column c : columns) {
                     ClassDesc t = c.type().descriptor();
-                    cb.withField(
-                        c.name(), t, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL);
+                    cb.withField(c.name(), t, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL);
                     components.add(RecordComponentInfo.of(c.name(), t, List.of()));
                     cb.withMethodBody(
                         c.name(),

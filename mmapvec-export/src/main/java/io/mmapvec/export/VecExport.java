@@ -29,8 +29,8 @@ import java.util.function.LongConsumer;
  * record elements: the source is locked shared for the whole export, so a writer (another process,
  * or this JVM) holding it makes the export fail with {@link io.mmapvec.VecLockedException} before
  * anything is written, and no writer can change it meanwhile. What is exported is the last commit.
- * A file of the other byte order exports the same values (Parquet is always little-endian; an
- * Arrow file keeps the source's order and says so in its schema).
+ * A file of the other byte order exports the same values (Parquet is always little-endian; an Arrow
+ * file keeps the source's order and says so in its schema).
  *
  * <p><b>Writing:</b> to a temporary file beside the target, flushed, then renamed over the target
  * and the directory flushed: when a method returns, the output is durable; when it throws, nothing
@@ -57,8 +57,7 @@ public final class VecExport {
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
-  public static void toParquet(Path source, Path target, ExportOptions options)
-      throws IOException {
+  public static void toParquet(Path source, Path target, ExportOptions options) throws IOException {
     write(source, target, options, ParquetExport::write);
   }
 
@@ -83,19 +82,19 @@ public final class VecExport {
   }
 
   /**
-   * Creates the vector file {@code target} from the Parquet file {@code source}, whose columns
-   * must all be of the exported types and hold no null (nullable columns without nulls are fine).
-   * One column called {@code value} of a primitive type (or one that an export of a primitive
-   * vector wrote) becomes a primitive vector; anything else a record vector with one component per
-   * column, in order, readable with any record class of those component names and types. The
-   * magic and data version come from the file's mmapvec metadata when it has them, else are the
-   * defaults. Importing a file exported from a vector gives a vector of identical element bytes
-   * (except record padding, which is zero).
+   * Creates the vector file {@code target} from the Parquet file {@code source}, whose columns must
+   * all be of the exported types and hold no null (nullable columns without nulls are fine). One
+   * column called {@code value} of a primitive type (or one that an export of a primitive vector
+   * wrote) becomes a primitive vector; anything else a record vector with one component per column,
+   * in order, readable with any record class of those component names and types. The magic and data
+   * version come from the file's mmapvec metadata when it has them, else are the defaults.
+   * Importing a file exported from a vector gives a vector of identical element bytes (except
+   * record padding, which is zero).
    *
    * @param source a Parquet file
    * @param target the vector file to create: it must not exist, its directory must
-   * @param progress receives the bytes of {@code source} read so far, after each row group,
-   *     rising to the file's size
+   * @param progress receives the bytes of {@code source} read so far, after each row group, rising
+   *     to the file's size
    * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s directory,
    *     does not exist
    * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists

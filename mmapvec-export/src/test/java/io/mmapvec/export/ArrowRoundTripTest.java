@@ -34,10 +34,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Arrow IPC files read back by an independent reader, arrow-java (test scope only; it needs
- * {@code --add-opens=java.base/java.nio} on JDK 25, which only this module's test JVMs get): every
- * value of every column to the bit, the types, nullability and metadata as documented, one batch
- * per {@code rowGroupRows}. Where python3 with pyarrow exists, pyarrow reads the file too.
+ * Arrow IPC files read back by an independent reader, arrow-java (test scope only; it needs {@code
+ * --add-opens=java.base/java.nio} on JDK 25, which only this module's test JVMs get): every value
+ * of every column to the bit, the types, nullability and metadata as documented, one batch per
+ * {@code rowGroupRows}. Where python3 with pyarrow exists, pyarrow reads the file too.
  */
 class ArrowRoundTripTest {
   private static final int BATCH_ROWS = 1_000;
@@ -52,7 +52,9 @@ class ArrowRoundTripTest {
       Path arrow = dir.resolve(kind + "-" + size + ".arrow");
       List<Long> progress = new ArrayList<>();
       VecExport.toArrow(
-          vec, arrow, ExportOptions.defaults().withRowGroupRows(BATCH_ROWS).withProgress(progress::add));
+          vec,
+          arrow,
+          ExportOptions.defaults().withRowGroupRows(BATCH_ROWS).withProgress(progress::add));
       List<ColumnValues> expected;
       long elementBytes;
       try (Vec v = Fixtures.openReadOnly(vec, kind)) {
@@ -71,19 +73,24 @@ class ArrowRoundTripTest {
         ArrowFileReader reader = new ArrowFileReader(ch, allocator)) {
       VectorSchemaRoot root = reader.getVectorSchemaRoot();
       Schema schema = root.getSchema();
-      assertThat(schema.getFields()).extracting(Field::getName)
+      assertThat(schema.getFields())
+          .extracting(Field::getName)
           .containsExactlyElementsOf(expected.stream().map(ColumnValues::name).toList());
       for (int c = 0; c < expected.size(); c++) {
         Field f = schema.getFields().get(c);
         assertThat(f.isNullable()).as(f.getName() + " nullable").isFalse();
-        assertThat(f.getType()).as(f.getName() + " type").isEqualTo(arrowType(expected.get(c).type()));
+        assertThat(f.getType())
+            .as(f.getName() + " type")
+            .isEqualTo(arrowType(expected.get(c).type()));
       }
       assertThat(schema.getCustomMetadata())
           .containsEntry("mmapvec.magic", "EXPORTTS")
           .containsEntry("mmapvec.dataVersion", "3.1.4")
           .containsEntry(
               "mmapvec.elementType",
-              kind == Fixtures.Kind.RECORD ? "struct" : kind.name().toLowerCase(java.util.Locale.ROOT));
+              kind == Fixtures.Kind.RECORD
+                  ? "struct"
+                  : kind.name().toLowerCase(java.util.Locale.ROOT));
       assertThat(reader.getRecordBlocks()).hasSize((size + BATCH_ROWS - 1) / BATCH_ROWS);
       int row0 = 0;
       while (reader.loadNextBatch()) {

@@ -142,10 +142,16 @@ class BadInputTest {
   @Test
   void importRefusesAMissingInputAMissingDirectoryAndAnExistingTarget() throws Exception {
     Path in = duckParquet("in.parquet", "SELECT range AS value FROM range(10)");
-    assertThat(catchThrowable(() -> VecExport.fromParquet(dir.resolve("nope.parquet"), dir.resolve("o.vec"), b -> {})))
+    assertThat(
+            catchThrowable(
+                () ->
+                    VecExport.fromParquet(
+                        dir.resolve("nope.parquet"), dir.resolve("o.vec"), b -> {})))
         .isInstanceOf(NoSuchFileException.class)
         .hasMessageContaining("nope.parquet");
-    assertThat(catchThrowable(() -> VecExport.fromParquet(in, dir.resolve("no/such/dir/o.vec"), b -> {})))
+    assertThat(
+            catchThrowable(
+                () -> VecExport.fromParquet(in, dir.resolve("no/such/dir/o.vec"), b -> {})))
         .isInstanceOf(NoSuchFileException.class)
         .hasMessageContaining("does not exist");
     Files.writeString(dir.resolve("taken.vec"), "x");
@@ -170,7 +176,9 @@ class BadInputTest {
   void exportRefusesAMissingInputAMissingDirectoryAndAnUnknownColumn() throws Exception {
     Path vec = Fixtures.create(dir.resolve("in.vec"), Fixtures.Kind.RECORD, 10);
     ExportOptions o = ExportOptions.defaults();
-    assertThat(catchThrowable(() -> VecExport.toParquet(dir.resolve("nope.vec"), dir.resolve("o.parquet"), o)))
+    assertThat(
+            catchThrowable(
+                () -> VecExport.toParquet(dir.resolve("nope.vec"), dir.resolve("o.parquet"), o)))
         .isInstanceOf(NoSuchFileException.class)
         .hasMessageContaining("nope.vec");
     assertThat(catchThrowable(() -> VecExport.toArrow(vec, dir.resolve("no/dir/o.arrow"), o)))
@@ -178,7 +186,9 @@ class BadInputTest {
         .hasMessageContaining("does not exist");
     assertThat(
             catchThrowable(
-                () -> VecExport.toParquet(vec, dir.resolve("o.parquet"), o.withColumns(List.of("l", "zz")))))
+                () ->
+                    VecExport.toParquet(
+                        vec, dir.resolve("o.parquet"), o.withColumns(List.of("l", "zz")))))
         .isInstanceOf(ExportException.class)
         .hasMessageContaining("in.vec")
         .hasMessageContaining("no column 'zz'");
@@ -188,7 +198,11 @@ class BadInputTest {
   @Test
   void exportRefusesAFileThatIsNotAVector() throws Exception {
     Path notVec = Files.write(dir.resolve("in.vec"), new byte[70_000]);
-    assertThat(catchThrowable(() -> VecExport.toParquet(notVec, dir.resolve("o.parquet"), ExportOptions.defaults())))
+    assertThat(
+            catchThrowable(
+                () ->
+                    VecExport.toParquet(
+                        notVec, dir.resolve("o.parquet"), ExportOptions.defaults())))
         .isInstanceOf(VecFormatException.class)
         .hasMessageContaining("in.vec");
     assertThat(filesInDir()).containsExactly("in.vec");
@@ -215,7 +229,10 @@ class BadInputTest {
     Path target = Files.writeString(dir.resolve("o.parquet"), "old");
     VecExport.toParquet(vec, target, ExportOptions.defaults());
     assertThat(
-            duck.row("SELECT count(*), sum(value)::VARCHAR FROM read_parquet(" + DuckDb.literal(target) + ")")
+            duck.row(
+                    "SELECT count(*), sum(value)::VARCHAR FROM read_parquet("
+                        + DuckDb.literal(target)
+                        + ")")
                 .getFirst())
         .isEqualTo(100L);
     assertThat(filesInDir()).containsExactly("in.vec", "o.parquet");

@@ -113,7 +113,8 @@ class DiskFullIT {
     Path vec = Fixtures.create(dir.resolve("in.vec"), Fixtures.Kind.RECORD, 100_000);
     Throwable t =
         catchThrowable(
-            () -> VecExport.toArrow(vec, mountPoint.resolve("out.arrow"), ExportOptions.defaults()));
+            () ->
+                VecExport.toArrow(vec, mountPoint.resolve("out.arrow"), ExportOptions.defaults()));
     assertThat(t).isInstanceOf(IOException.class).hasMessageContaining("out.arrow");
     System.out.println("export DiskFullIT, Arrow: " + t);
     assertTmpfsEmpty();
@@ -125,7 +126,8 @@ class DiskFullIT {
     Path parquet = dir.resolve("in.parquet");
     VecExport.toParquet(vec, parquet, ExportOptions.defaults());
     Throwable t =
-        catchThrowable(() -> VecExport.fromParquet(parquet, mountPoint.resolve("out.vec"), b -> {}));
+        catchThrowable(
+            () -> VecExport.fromParquet(parquet, mountPoint.resolve("out.vec"), b -> {}));
     assertThat(t).isInstanceOf(IOException.class).hasMessageContaining("out.vec");
     System.out.println("export DiskFullIT, import: " + t);
     assertTmpfsEmpty();

@@ -18,8 +18,7 @@ final class Fixtures {
   private Fixtures() {}
 
   /** Every component type, with a padding hole after {@code b} and after {@code z}. */
-  public record AllTypes(
-      byte b, long l, short s, char c, int i, float f, double d, boolean z) {}
+  public record AllTypes(byte b, long l, short s, char c, int i, float f, double d, boolean z) {}
 
   /** The vector kinds the tests export. */
   enum Kind {
@@ -77,8 +76,13 @@ final class Fixtures {
       case FLOAT -> {
         try (FloatVec v = FloatVec.open(file, OPTIONS)) {
           float[] special = {
-            -0.0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
-            Float.MAX_VALUE, 0.0f
+            -0.0f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            Float.MAX_VALUE,
+            0.0f
           };
           for (int k = 0; k < n; k++) {
             v.add(k < special.length ? special[k] : (float) (random.nextGaussian() * 1e6));
@@ -88,8 +92,13 @@ final class Fixtures {
       case DOUBLE -> {
         try (DoubleVec v = DoubleVec.open(file, OPTIONS)) {
           double[] special = {
-            -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
-            Double.MIN_VALUE, Double.MAX_VALUE, 0.0
+            -0.0,
+            Double.NaN,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            Double.MIN_VALUE,
+            Double.MAX_VALUE,
+            0.0
           };
           for (int k = 0; k < n; k++) {
             v.add(k < special.length ? special[k] : random.nextGaussian() * 1e12);

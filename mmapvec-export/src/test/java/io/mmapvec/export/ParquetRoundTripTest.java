@@ -122,7 +122,9 @@ class ParquetRoundTripTest {
         .containsEntry("mmapvec.dataVersion", "3.1.4")
         .containsEntry(
             "mmapvec.elementType",
-            kind == Fixtures.Kind.RECORD ? "struct" : kind.name().toLowerCase(java.util.Locale.ROOT));
+            kind == Fixtures.Kind.RECORD
+                ? "struct"
+                : kind.name().toLowerCase(java.util.Locale.ROOT));
 
     soft.assertThat(progress).as("progress").isNotEmpty().isSorted();
     soft.assertThat(progress.getLast()).as("last progress").isEqualTo(elementBytes);
@@ -273,8 +275,12 @@ class ParquetRoundTripTest {
       soft.assertThat(sameOrClose(sumActual, sumExpected))
           .as(what + " sum " + sumActual + ", expected " + sumExpected)
           .isTrue();
-      soft.assertThat(sameNumber(number(r.get(2)), min)).as(what + " min " + r.get(2) + " vs " + min).isTrue();
-      soft.assertThat(sameNumber(number(r.get(3)), max)).as(what + " max " + r.get(3) + " vs " + max).isTrue();
+      soft.assertThat(sameNumber(number(r.get(2)), min))
+          .as(what + " min " + r.get(2) + " vs " + min)
+          .isTrue();
+      soft.assertThat(sameNumber(number(r.get(3)), max))
+          .as(what + " max " + r.get(3) + " vs " + max)
+          .isTrue();
       // First and last to the bit (so -0.0 stays -0.0); NaN compared as NaN.
       soft.assertThat(Double.doubleToLongBits(number(r.get(4))))
           .as(what + " first")
