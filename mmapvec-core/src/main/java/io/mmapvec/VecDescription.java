@@ -102,9 +102,9 @@ public record VecDescription(
   }
 
   /**
-   * Who held the file's advisory locks at one moment, as the kernel lists them ({@code
-   * /proc/locks} on Linux). For reports only: it can change as soon as it is read, and only a lock
-   * taken at open decides who may write.
+   * Who held the file's advisory locks at one moment, as the kernel lists them ({@code /proc/locks}
+   * on Linux). For reports only: it can change as soon as it is read, and only a lock taken at open
+   * decides who may write.
    *
    * @param holder free, a writer, readers, or unknown where the system does not list locks
    * @param pids the holders' process ids where the kernel shows them, in ascending order (none for

@@ -136,13 +136,13 @@ public final class VecFiles {
   }
 
   /**
-   * {@return a report on the file: every check opening makes (in either byte order), then a read
-   * of every committed byte, with each problem found instead of an exception for the first}
+   * {@return a report on the file: every check opening makes (in either byte order), then a read of
+   * every committed byte, with each problem found instead of an exception for the first}
    *
    * <p>A header that fails a check is one problem (the checks after it cannot run). With a sound
-   * header, every committed data byte is read and every {@code boolean} value must be 0 or 1. A file
-   * of the other byte order is sound (with a note): it opens once {@linkplain #convert converted}.
-   * Takes the shared locks of a reader for the whole run; never writes.
+   * header, every committed data byte is read and every {@code boolean} value must be 0 or 1. A
+   * file of the other byte order is sound (with a note): it opens once {@linkplain #convert
+   * converted}. Takes the shared locks of a reader for the whole run; never writes.
    *
    * @param path the file
    * @param progress told how many data bytes have been read, after each chunk
@@ -228,9 +228,7 @@ public final class VecFiles {
                   firstBad =
                       "element "
                           + e / elementBytes
-                          + (layout.type() == ElementType.STRUCT
-                              ? " field '" + b.name() + "'"
-                              : "")
+                          + (layout.type() == ElementType.STRUCT ? " field '" + b.name() + "'" : "")
                           + " holds "
                           + Byte.toUnsignedInt(v);
                 }

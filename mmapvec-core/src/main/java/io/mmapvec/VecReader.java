@@ -22,8 +22,8 @@ import java.nio.ByteOrder;
  * #close()} must not race those reads.
  *
  * <p><b>Lifetime:</b> after {@link #close()} the segment is unusable (every access throws {@link
- * IllegalStateException}) and {@link #elements()} throws {@link VecClosedException}. {@code close()}
- * again does nothing. Nothing is ever written, so nothing needs syncing.
+ * IllegalStateException}) and {@link #elements()} throws {@link VecClosedException}. {@code
+ * close()} again does nothing. Nothing is ever written, so nothing needs syncing.
  */
 public final class VecReader implements AutoCloseable {
   private final RawFile file;
@@ -35,7 +35,10 @@ public final class VecReader implements AutoCloseable {
     this.description = description;
   }
 
-  /** {@return what the file holds, read from its header when the reader opened} */
+  /**
+   * {@return what the file holds, read from its header when the reader opened} Its {@link
+   * VecDescription#lock()} lists this reader's own shared lock among the readers.
+   */
   public VecDescription description() {
     return description;
   }

@@ -42,9 +42,9 @@ class VecFilesToolsTest {
   // ------------------------------------------------------------------ an independent reader
 
   /**
-   * Reads a vector file the way docs/FORMAT.md tells a foreign reader to, without library code:
-   * the byte order from the marker, the length from the valid slot with the higher sequence, then
-   * the raw element bytes.
+   * Reads a vector file the way docs/FORMAT.md tells a foreign reader to, without library code: the
+   * byte order from the marker, the length from the valid slot with the higher sequence, then the
+   * raw element bytes.
    */
   record Raw(ByteOrder order, long length, int elementSize, byte[] elements) {
     static Raw read(Path file) throws IOException {
@@ -142,8 +142,14 @@ class VecFilesToolsTest {
 
   private static All8 all8(int i) {
     return new All8(
-        (byte) i, (short) (i * 3), (char) ('A' + i % 26), i * 7, i * 0x1_0000_0001L, i * 0.25f,
-        i / 7.0, i % 2 == 0);
+        (byte) i,
+        (short) (i * 3),
+        (char) ('A' + i % 26),
+        i * 7,
+        i * 0x1_0000_0001L,
+        i * 0.25f,
+        i / 7.0,
+        i % 2 == 0);
   }
 
   /** Checks value i of a raw file of {@code kind} against the function that wrote it. */
@@ -326,8 +332,8 @@ class VecFilesToolsTest {
     Assumptions.assumeTrue(Posix.isAvailable(), "native access is not available");
     Path file = dir.resolve("held.vec");
     try (ChildJvm writer =
-        ChildJvm.start(dir, "writer", Holder.class, file.toString(), "rw", "native",
-            "--values", "25")) {
+        ChildJvm.start(
+            dir, "writer", Holder.class, file.toString(), "rw", "native", "--values", "25")) {
       writer.awaitLine("READY");
       VecDescription d = VecFiles.describe(file);
       assertThat(d.size()).isEqualTo(25);
@@ -448,11 +454,16 @@ class VecFilesToolsTest {
     VerifyReport r = VecFiles.verify(file);
     assertThat(r.isSound()).isFalse();
     assertThat(r.description()).isEmpty();
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(VerifyReport.Kind.HEADER);
-      assertThat(p.formatReason()).contains(VecFormatException.Reason.CHECKSUM_MISMATCH);
-      assertThat(p.message()).contains("identity block checksum").doesNotContain(file.toString());
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(VerifyReport.Kind.HEADER);
+              assertThat(p.formatReason()).contains(VecFormatException.Reason.CHECKSUM_MISMATCH);
+              assertThat(p.message())
+                  .contains("identity block checksum")
+                  .doesNotContain(file.toString());
+            });
   }
 
   @Test
@@ -463,8 +474,9 @@ class VecFilesToolsTest {
       ch.truncate(65536 + 8 * 10);
     }
     VerifyReport r = VecFiles.verify(file);
-    assertThat(r.problems()).singleElement().satisfies(p ->
-        assertThat(p.formatReason()).contains(VecFormatException.Reason.TRUNCATED));
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.formatReason()).contains(VecFormatException.Reason.TRUNCATED));
   }
 
   @Test
@@ -479,11 +491,15 @@ class VecFilesToolsTest {
     }
     VerifyReport r = VecFiles.verify(file);
     assertThat(r.isSound()).isFalse();
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(VerifyReport.Kind.BOOLEAN_VALUE);
-      assertThat(p.message()).isEqualTo(
-          "2 boolean values are neither 0 nor 1 (first: element 5 field 'z' holds 7)");
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(VerifyReport.Kind.BOOLEAN_VALUE);
+              assertThat(p.message())
+                  .isEqualTo(
+                      "2 boolean values are neither 0 nor 1 (first: element 5 field 'z' holds 7)");
+            });
   }
 
   @Test

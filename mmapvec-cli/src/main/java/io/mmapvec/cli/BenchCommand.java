@@ -38,7 +38,9 @@ final class BenchCommand extends ToolCommand {
     int rounds = quick ? 3 : 5;
     PrintWriter out = out();
     Path tmpDir =
-        dir == null ? Files.createTempDirectory("mmapvec-bench-") : Files.createTempDirectory(dir, "mmapvec-bench-");
+        dir == null
+            ? Files.createTempDirectory("mmapvec-bench-")
+            : Files.createTempDirectory(dir, "mmapvec-bench-");
     Path file = tmpDir.resolve("bench.vec");
     try {
       out.println(
@@ -49,7 +51,9 @@ final class BenchCommand extends ToolCommand {
               + " rounds; LongVec in "
               + file
               + " vs a growable heap long[]");
-      out.println(String.format(Locale.ROOT, "%-12s %12s %12s %8s", "operation", "mmapvec", "heap", "ratio"));
+      out.println(
+          String.format(
+              Locale.ROOT, "%-12s %12s %12s %8s", "operation", "mmapvec", "heap", "ratio"));
       out.flush();
       long[] indices = randomIndices(n);
       double[][] best = new double[4][2];
@@ -164,7 +168,8 @@ final class BenchCommand extends ToolCommand {
     return s;
   }
 
-  private static void record(double[][] best, int who, long t0, long t1, long t2, long t3, long t4) {
+  private static void record(
+      double[][] best, int who, long t0, long t1, long t2, long t3, long t4) {
     long[] t = {t0, t1, t2, t3, t4};
     for (int k = 0; k < 4; k++) {
       best[k][who] = Math.min(best[k][who], t[k + 1] - t[k]);

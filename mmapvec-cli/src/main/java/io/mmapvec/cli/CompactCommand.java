@@ -24,17 +24,18 @@ final class CompactCommand extends ToolCommand {
   int execute() throws IOException {
     long freed = VecFiles.compact(file);
     VecDescription d = VecFiles.describe(file);
-    out().println(
-        file
-            + ": "
-            + InfoCommand.count(d.size())
-            + " elements, capacity "
-            + InfoCommand.count(d.capacity())
-            + ", file "
-            + InfoCommand.mib(d.fileByteSize())
-            + " ("
-            + InfoCommand.mib(freed)
-            + " freed)");
+    out()
+        .println(
+            file
+                + ": "
+                + InfoCommand.count(d.size())
+                + " elements, capacity "
+                + InfoCommand.count(d.capacity())
+                + ", file "
+                + InfoCommand.mib(d.fileByteSize())
+                + " ("
+                + InfoCommand.mib(freed)
+                + " freed)");
     return Main.OK;
   }
 }

@@ -4,7 +4,6 @@ import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
 import java.io.IOException;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,21 +41,22 @@ final class ConvertCommand extends ToolCommand {
   @Override
   int execute() throws IOException {
     ByteOrder bo = order == Order.big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-    long total = Files.isRegularFile(file) ? Files.size(file) : 0;
+    long total = Progress.dataBytes(file);
     try (Progress p = progress("convert", total)) {
       VecFiles.convert(file, target, bo, p);
     }
     VecDescription d = VecFiles.describe(target);
-    out().println(
-        target
-            + ": "
-            + InfoCommand.count(d.size())
-            + " "
-            + d.elementType()
-            + " elements, "
-            + Values.orderName(d.byteOrder())
-            + "-endian, "
-            + InfoCommand.mib(d.fileByteSize()));
+    out()
+        .println(
+            target
+                + ": "
+                + InfoCommand.count(d.size())
+                + " "
+                + d.elementType()
+                + " elements, "
+                + Values.orderName(d.byteOrder())
+                + "-endian, "
+                + InfoCommand.mib(d.fileByteSize()));
     return Main.OK;
   }
 }

@@ -32,8 +32,7 @@ import picocli.CommandLine.Parameters;
  * synced survived; ends with {@code info}.
  *
  * <p>Files: {@code DIR/ticks.vec} and {@code DIR/crash.vec}. A rerun replaces them when they are
- * the demo's own (magic {@value #MAGIC}); any other file of those names is left alone and
- * reported.
+ * the demo's own (magic {@value #MAGIC}); any other file of those names is left alone and reported.
  */
 @Command(
     name = "demo",
@@ -41,7 +40,9 @@ import picocli.CommandLine.Parameters;
     description = {
       "Show what mmapvec promises, in under a minute:",
       "  1. append N market ticks (a record of long, double, int) to DIR/ticks.vec, synced",
-      "     every " + DemoCommand.SYNC_MILLIS + " ms by a background thread, and print the throughput;",
+      "     every "
+          + DemoCommand.SYNC_MILLIS
+          + " ms by a background thread, and print the throughput;",
       "  2. start a child JVM writing DIR/crash.vec, show a second writer refused by the lock,",
       "     kill the child with SIGKILL, reopen and check that every tick it synced survived;",
       "  3. print 'mmapvec info' of DIR/ticks.vec.",
@@ -72,7 +73,9 @@ final class DemoCommand extends ToolCommand {
    */
   record Tick(long time, double price, int qty) {}
 
-  /** {@return the demo's tick number {@code i}: a function of {@code i} alone, so it can be checked} */
+  /**
+   * {@return the demo's tick number {@code i}: a function of {@code i} alone, so it can be checked}
+   */
   static Tick tick(long i) {
     return new Tick(1_700_000_000_000L + i, 100.0 + (i % 10_000) / 100.0, (int) (i % 1_000) + 1);
   }
@@ -82,7 +85,8 @@ final class DemoCommand extends ToolCommand {
       arity = "0..1",
       paramLabel = "DIR",
       defaultValue = "mmapvec-demo",
-      description = "Directory for the demo's files, created if missing (default: ./${DEFAULT-VALUE}).")
+      description =
+          "Directory for the demo's files, created if missing (default: ./${DEFAULT-VALUE}).")
   Path dir;
 
   @Option(
@@ -297,7 +301,9 @@ final class DemoCommand extends ToolCommand {
               (t2 - t1) / 1e6,
               InfoCommand.count(synced),
               n > synced
-                  ? ", and " + InfoCommand.count(n - synced) + " more that a sync committed as it died"
+                  ? ", and "
+                      + InfoCommand.count(n - synced)
+                      + " more that a sync committed as it died"
                   : "; those appended after that sync were never committed and are not there"));
     }
     out.flush();

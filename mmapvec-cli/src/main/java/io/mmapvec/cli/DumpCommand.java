@@ -59,7 +59,14 @@ final class DumpCommand extends ToolCommand {
       long size = r.size();
       if (from < 0 || from > size) {
         throw usage(
-            "--from " + from + " is outside 0.." + size + ": " + file + " holds " + size
+            "--from "
+                + from
+                + " is outside 0.."
+                + size
+                + ": "
+                + file
+                + " holds "
+                + size
                 + " elements");
       }
       long n = count == null ? size - from : count;

@@ -59,7 +59,7 @@ final class InfoCommand extends ToolCommand {
     return Main.OK;
   }
 
-  /** Prints the description as aligned "name  value" lines. */
+  /** Prints the description as aligned "name value" lines. */
   static void printText(PrintWriter out, VecDescription d) {
     List<String[]> rows = new ArrayList<>();
     rows.add(row("file", d.file().toString()));
@@ -112,8 +112,7 @@ final class InfoCommand extends ToolCommand {
                             + ", length "
                             + count(o.size()))
                 .orElse("slot " + (1 - d.active().slot()) + ", empty or damaged")));
-    rows.add(
-        row("created", d.created() + " (page size " + d.pageSizeAtCreate() + " bytes)"));
+    rows.add(row("created", d.created() + " (page size " + d.pageSizeAtCreate() + " bytes)"));
     rows.add(row("lock", lockText(d.lock())));
     int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0) + 2;
     for (String[] r : rows) {

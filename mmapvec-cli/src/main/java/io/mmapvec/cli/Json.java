@@ -8,7 +8,9 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 
-/** JSON output through Jackson's streaming generator: correct escaping without hand-written code. */
+/**
+ * JSON output through Jackson's streaming generator: correct escaping without hand-written code.
+ */
 final class Json {
   private Json() {}
 

@@ -1,5 +1,6 @@
 package io.mmapvec.cli;
 
+import io.mmapvec.VecLockedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -8,7 +9,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Properties;
-import io.mmapvec.VecLockedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -21,10 +21,10 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code mmapvec} command: the top of the tool, holding one subcommand class per verb.
  *
- * <p>Exit codes are {@link #OK}, {@link #FAILED}, {@link #USAGE} and {@link #LOCKED}. Every
- * failure is reported as one line on stderr that names the file and the problem; the tool prints a
- * stack trace only when asked ({@code --stacktrace}). Build the command with {@link
- * #commandLine()}, which installs the handlers that do this.
+ * <p>Exit codes are {@link #OK}, {@link #FAILED}, {@link #USAGE} and {@link #LOCKED}. Every failure
+ * is reported as one line on stderr that names the file and the problem; the tool prints a stack
+ * trace only when asked ({@code --stacktrace}). Build the command with {@link #commandLine()},
+ * which installs the handlers that do this.
  *
  * <p>Adding a subcommand: one class extending {@link ToolCommand}, and its name in the {@code
  * subcommands} list below.
@@ -97,8 +97,8 @@ public final class Main implements Runnable {
   }
 
   /**
-   * {@return one line for {@code e}, without the " (file)" suffix the library appends when
-   * {@code file} is already named by the caller}
+   * {@return one line for {@code e}, without the " (file)" suffix the library appends when {@code
+   * file} is already named by the caller}
    *
    * @param e the exception from the library or the JDK
    * @param file the file the caller's message names
@@ -162,7 +162,8 @@ public final class Main implements Runnable {
         code = FAILED;
         message = describe(t, null);
       } else {
-        // A bug in the tool or the library: still one line, with the exception's type to search for.
+        // A bug in the tool or the library: still one line, with the exception's type to search
+        // for.
         code = FAILED;
         message = "internal error: " + t.getClass().getName() + ": " + describe(t, null);
       }
@@ -175,7 +176,9 @@ public final class Main implements Runnable {
     }
   }
 
-  /** Prints a command-line mistake as one line that points at the help, exit code {@link #USAGE}. */
+  /**
+   * Prints a command-line mistake as one line that points at the help, exit code {@link #USAGE}.
+   */
   static final class OneLineUsageErrors implements IParameterExceptionHandler {
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
@@ -203,8 +206,14 @@ public final class Main implements Runnable {
       }
       return new String[] {
         "mmapvec " + v,
-        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + "), "
-            + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+        "Java "
+            + Runtime.version()
+            + " ("
+            + System.getProperty("java.vendor")
+            + "), "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.arch")
       };
     }
   }

@@ -1,5 +1,7 @@
 package io.mmapvec.cli;
 
+import io.mmapvec.VecDescription;
+import io.mmapvec.VecFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +68,21 @@ final class Progress implements LongConsumer, AutoCloseable {
             .clearDisplayOnFinish()
             .build();
     return new Progress(bar);
+  }
+
+  /**
+   * {@return the committed data bytes of a vector file, the work a full read of it does; 0 when the
+   * file cannot be described (the operation itself then reports why)}
+   *
+   * @param file a vector file
+   */
+  static long dataBytes(Path file) {
+    try {
+      VecDescription d = VecFiles.describe(file);
+      return d.size() * d.elementByteSize();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /** {@return whether this one draws anything} */

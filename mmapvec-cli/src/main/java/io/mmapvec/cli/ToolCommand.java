@@ -8,8 +8,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The base of every subcommand: the common options, the output streams, progress bars, and the
- * rule that failures are exceptions. A subcommand is one class that extends this, carries a
+ * The base of every subcommand: the common options, the output streams, progress bars, and the rule
+ * that failures are exceptions. A subcommand is one class that extends this, carries a
  * {@code @Command(name = ..., description = ...)} annotation and implements {@link #execute()};
  * listing it in {@link Main}'s {@code subcommands} makes it part of the tool.
  *

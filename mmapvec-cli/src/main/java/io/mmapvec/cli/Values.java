@@ -96,8 +96,7 @@ final class Values {
       case "double" ->
           Double.toString(s.get(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order), at));
       case "boolean" -> Boolean.toString(s.get(ValueLayout.JAVA_BYTE, at) != 0);
-      case "char" ->
-          String.valueOf(s.get(ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(order), at));
+      case "char" -> String.valueOf(s.get(ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(order), at));
       default -> Long.toString(asLong(s, at, c, order));
     };
   }

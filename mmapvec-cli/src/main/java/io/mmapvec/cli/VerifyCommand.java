@@ -4,7 +4,6 @@ import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
 import io.mmapvec.VerifyReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,7 +24,7 @@ final class VerifyCommand extends ToolCommand {
 
   @Override
   int execute() throws IOException {
-    long total = Files.isRegularFile(file) ? Files.size(file) : 0;
+    long total = Progress.dataBytes(file);
     VerifyReport report;
     try (Progress p = progress("verify", total)) {
       report = VecFiles.verify(file, p);
@@ -34,25 +33,27 @@ final class VerifyCommand extends ToolCommand {
       err().println("mmapvec: " + file + ": " + problem.message());
     }
     if (!report.isSound()) {
-      out().println(
-          file
-              + ": NOT sound, "
-              + report.problems().size()
-              + (report.problems().size() == 1 ? " problem" : " problems"));
+      out()
+          .println(
+              file
+                  + ": NOT sound, "
+                  + report.problems().size()
+                  + (report.problems().size() == 1 ? " problem" : " problems"));
       return Main.FAILED;
     }
     VecDescription d = report.description().orElseThrow();
-    out().println(
-        file
-            + ": sound, "
-            + InfoCommand.count(d.size())
-            + " "
-            + d.elementType()
-            + " elements ("
-            + InfoCommand.mib(d.size() * d.elementByteSize())
-            + ") read, "
-            + Values.orderName(d.byteOrder())
-            + "-endian");
+    out()
+        .println(
+            file
+                + ": sound, "
+                + InfoCommand.count(d.size())
+                + " "
+                + d.elementType()
+                + " elements ("
+                + InfoCommand.mib(d.size() * d.elementByteSize())
+                + ") read, "
+                + Values.orderName(d.byteOrder())
+                + "-endian");
     for (String note : report.notes()) {
       out().println("  note: " + note);
     }

@@ -83,7 +83,11 @@ class CommandsTest {
   /** One line on stderr, naming the file, no stack trace. */
   private static void assertOneLineError(Run r, int code, Path file) {
     assertThat(r.exitCode()).as(text(r.err())).isEqualTo(code);
-    assertThat(r.err()).singleElement().asString().startsWith("mmapvec: ").contains(file.toString());
+    assertThat(r.err())
+        .singleElement()
+        .asString()
+        .startsWith("mmapvec: ")
+        .contains(file.toString());
   }
 
   // ------------------------------------------------------------------ info
@@ -176,7 +180,9 @@ class CommandsTest {
     Path f = foreign(longs(5));
     Run r = Run.of("info", "--json", f.toString());
     assertThat(r.exitCode()).isEqualTo(Main.OK);
-    assertThat(text(r.out())).contains("\"byteOrder\" : \"" + OTHER_NAME + "\"").contains("\"length\" : 5");
+    assertThat(text(r.out()))
+        .contains("\"byteOrder\" : \"" + OTHER_NAME + "\"")
+        .contains("\"length\" : 5");
     Run t = Run.of("info", f.toString());
     assertThat(text(t.out())).contains(OTHER_NAME + "-endian (not this machine's: convert it");
   }
@@ -301,10 +307,16 @@ class CommandsTest {
     assertThat(r.exitCode()).isEqualTo(Main.OK);
     String out = text(r.out());
     assertThat(r.out().get(0)).isEqualTo(f + ": 4 elements");
-    assertThat(r.out().get(1)).startsWith("field").contains("count").contains("NaN").contains("histogram");
+    assertThat(r.out().get(1))
+        .startsWith("field")
+        .contains("count")
+        .contains("NaN")
+        .contains("histogram");
     assertThat(r.out().get(2)).matches("time\\s+long\\s+4\\s+1\\s+4\\s+2\\.50000\\s+\\|.*\\|");
-    assertThat(r.out().get(3)).matches("price\\s+double\\s+4\\s+10\\.5\\s+16\\.5\\s+12\\.7500\\s+0\\s+\\|.*\\|");
-    assertThat(r.out().get(4)).matches("size\\s+float\\s+4\\s+1\\.0\\s+5\\.0\\s+3\\.00000\\s+1\\s+\\|.*\\|");
+    assertThat(r.out().get(3))
+        .matches("price\\s+double\\s+4\\s+10\\.5\\s+16\\.5\\s+12\\.7500\\s+0\\s+\\|.*\\|");
+    assertThat(r.out().get(4))
+        .matches("size\\s+float\\s+4\\s+1\\.0\\s+5\\.0\\s+3\\.00000\\s+1\\s+\\|.*\\|");
     assertThat(out).doesNotContain("Exception");
   }
 
@@ -315,10 +327,12 @@ class CommandsTest {
     assertThat(r.exitCode()).isEqualTo(Main.OK);
     String json = text(r.out()).replaceAll("\\s+", "");
     assertThat(json)
-        .contains("\"name\":\"price\",\"type\":\"double\",\"count\":4,\"min\":10.5,\"max\":16.5,\"mean\":12.75")
+        .contains(
+            "\"name\":\"price\",\"type\":\"double\",\"count\":4,\"min\":10.5,\"max\":16.5,\"mean\":12.75")
         .contains("\"nanCount\":1")
         // price: 10.5, 11.5, 12.5 fall in the first bins of 16 over [10.5, 16.5], 16.5 in the last.
-        .contains("\"histogram\":{\"from\":10.5,\"to\":16.5,\"counts\":[1,0,1,0,0,1,0,0,0,0,0,0,0,0,0,1]}");
+        .contains(
+            "\"histogram\":{\"from\":10.5,\"to\":16.5,\"counts\":[1,0,1,0,0,1,0,0,0,0,0,0,0,0,0,1]}");
   }
 
   @Test
@@ -341,7 +355,10 @@ class CommandsTest {
     Path back = dir.resolve("back.vec");
     Run r = Run.of("convert", f.toString(), out.toString(), "--byte-order", OTHER_NAME);
     assertThat(r.exitCode()).as(text(r.err())).isEqualTo(Main.OK);
-    assertThat(r.out()).singleElement().asString().startsWith(out + ": 4 struct elements, " + OTHER_NAME + "-endian");
+    assertThat(r.out())
+        .singleElement()
+        .asString()
+        .startsWith(out + ": 4 struct elements, " + OTHER_NAME + "-endian");
     assertThat(VecFiles.describe(out).byteOrder()).isEqualTo(OTHER);
     Run b = Run.of("convert", out.toString(), back.toString(), "--byte-order", NATIVE_NAME);
     assertThat(b.exitCode()).isEqualTo(Main.OK);
@@ -371,7 +388,10 @@ class CommandsTest {
     }
     Run r = Run.of("compact", f.toString());
     assertThat(r.exitCode()).isEqualTo(Main.OK);
-    assertThat(r.out()).singleElement().asString().startsWith(f + ": 1 elements, capacity 1,024, file 0.1 MiB (4.0 MiB freed)");
+    assertThat(r.out())
+        .singleElement()
+        .asString()
+        .startsWith(f + ": 1 elements, capacity 1,024, file 0.1 MiB (4.0 MiB freed)");
     VecDescription d = VecFiles.describe(f);
     assertThat(d.capacity()).isEqualTo(1024);
   }
@@ -417,7 +437,8 @@ class CommandsTest {
       assertThat(lines.readLine()).isEqualTo("READY");
       Run info = Run.of("info", f.toString());
       assertThat(info.exitCode()).isEqualTo(Main.OK);
-      assertThat(text(info.out())).contains("lock            held by a writer (pid " + child.pid() + ")");
+      assertThat(text(info.out()))
+          .contains("lock            held by a writer (pid " + child.pid() + ")");
       Run verify = Run.of("verify", f.toString());
       assertOneLineError(verify, Main.LOCKED, f);
       assertThat(verify.err().get(0)).contains("process " + child.pid());
@@ -456,7 +477,8 @@ class CommandsTest {
       for (String cmd : List.of("info", "verify", "dump", "stats", "compact", "convert")) {
         Run r =
             cmd.equals("convert")
-                ? Run.of(cmd, bad.toString(), dir.resolve("out.vec").toString(), "--byte-order", "big")
+                ? Run.of(
+                    cmd, bad.toString(), dir.resolve("out.vec").toString(), "--byte-order", "big")
                 : Run.of(cmd, bad.toString());
         assertThat(r.exitCode()).as(cmd + " " + bad + ": " + r.err()).isEqualTo(Main.FAILED);
         assertThat(r.err())

@@ -45,8 +45,9 @@ class DemoCommandTest {
         .contains("refused: cannot lock for writing: process " + pid)
         .contains("killed with SIGKILL (exit code 137)");
     Matcher survived =
-        Pattern.compile("reopened in [\\d.]+ ms: ([\\d,]+) ticks, every one of them correct"
-                + " \\(checked in \\d+ ms\\): all ([\\d,]+) synced ticks survived")
+        Pattern.compile(
+                "reopened in [\\d.]+ ms: ([\\d,]+) ticks, every one of them correct"
+                    + " \\(checked in \\d+ ms\\): all ([\\d,]+) synced ticks survived")
             .matcher(out);
     assertThat(survived.find()).as(out).isTrue();
     long reopened = Long.parseLong(survived.group(1).replace(",", ""));
@@ -91,7 +92,8 @@ class DemoCommandTest {
     assertThat(r.err())
         .singleElement()
         .asString()
-        .startsWith("mmapvec: " + f.toAbsolutePath() + " is not a demo file (its magic is OTHERAPP)");
+        .startsWith(
+            "mmapvec: " + f.toAbsolutePath() + " is not a demo file (its magic is OTHERAPP)");
     assertThat(Files.readAllBytes(f)).isEqualTo(before);
   }
 
@@ -104,7 +106,11 @@ class DemoCommandTest {
     Files.write(f, junk);
     Run r = Run.of("demo", tmp.toString(), "-n", "10");
     assertThat(r.exitCode()).isEqualTo(Main.FAILED);
-    assertThat(r.err()).singleElement().asString().contains("is not a demo file").contains("leaving it alone");
+    assertThat(r.err())
+        .singleElement()
+        .asString()
+        .contains("is not a demo file")
+        .contains("leaving it alone");
     assertThat(Files.readAllBytes(f)).isEqualTo(junk);
   }
 
@@ -113,7 +119,10 @@ class DemoCommandTest {
     Path f = Files.writeString(tmp.resolve("plain"), "x");
     Run r = Run.of("demo", f.toString(), "-n", "10");
     assertThat(r.exitCode()).isEqualTo(Main.FAILED);
-    assertThat(r.err()).singleElement().asString().isEqualTo("mmapvec: " + f.toAbsolutePath() + " is not a directory");
+    assertThat(r.err())
+        .singleElement()
+        .asString()
+        .isEqualTo("mmapvec: " + f.toAbsolutePath() + " is not a directory");
   }
 
   @ParameterizedTest

@@ -57,7 +57,9 @@ class MainTest {
     Run r = Run.of("--frobnicate");
     assertThat(r.exitCode()).isEqualTo(Main.USAGE);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).singleElement().asString()
+    assertThat(r.err())
+        .singleElement()
+        .asString()
         .startsWith("mmapvec: ")
         .contains("--frobnicate")
         .endsWith("(see 'mmapvec --help')");

@@ -108,8 +108,7 @@ public final class HeaderByteOrder {
           "header is " + src.byteSize() + " bytes, expected " + HeaderFormat.HEADER_READ_BYTES);
     }
     MemorySegment dst =
-        MemorySegment.ofArray(
-            src.asSlice(0, HeaderFormat.HEADER_READ_BYTES).toArray(JAVA_BYTE));
+        MemorySegment.ofArray(src.asSlice(0, HeaderFormat.HEADER_READ_BYTES).toArray(JAVA_BYTE));
     swapFields(dst, 0, IDENTITY_FIELDS);
     long count = Integer.toUnsignedLong(readInt(src, OFF_FIELD_COUNT, srcIsNative));
     // A count beyond the page is refused by the decoder; swap only the entries that can exist.
@@ -144,7 +143,11 @@ public final class HeaderByteOrder {
    * (in the new order), made certain not to match, so damage stays damage.
    */
   private static void writeCrc(
-      MemorySegment dst, long at, int stored, int computedBefore, int computedAfter,
+      MemorySegment dst,
+      long at,
+      int stored,
+      int computedBefore,
+      int computedAfter,
       boolean dstIsNative) {
     int value;
     if (stored == computedBefore) {

@@ -155,9 +155,7 @@ public final class Converter {
         switch (f[1]) {
           case 2 ->
               part.set(
-                  JAVA_SHORT_UNALIGNED,
-                  at,
-                  Short.reverseBytes(part.get(JAVA_SHORT_UNALIGNED, at)));
+                  JAVA_SHORT_UNALIGNED, at, Short.reverseBytes(part.get(JAVA_SHORT_UNALIGNED, at)));
           case 4 ->
               part.set(
                   JAVA_INT_UNALIGNED, at, Integer.reverseBytes(part.get(JAVA_INT_UNALIGNED, at)));

@@ -89,14 +89,12 @@ public final class RawFile implements AutoCloseable {
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       FileId id = FileId.of(path);
-      boolean registered = true;
-      try {
+      // The native backend's OFD and flock locks survive another descriptor's close, so its
+      // unlocked reads need no registration (and so never make a concurrent open in this JVM
+      // fail); the fallback's POSIX locks do not, so there a file open in this JVM is refused.
+      boolean registered = backend != Backend.nativeBackend();
+      if (registered) {
         OpenFiles.register(id, path);
-      } catch (VecLockedException e) {
-        if (backend != Backend.nativeBackend()) {
-          throw e;
-        }
-        registered = false; // OFD and flock locks survive another descriptor's close
       }
       BackendFile f = null;
       try {

@@ -115,8 +115,7 @@ class HeaderByteOrderTest {
     MemorySegment foreign = MemorySegment.ofArray(handWritten(OTHER, id, 1000, 5));
     HeaderByteOrder.Decoded d = HeaderByteOrder.decodeEitherOrder(foreign, FILE_SIZE, FILE);
     assertThat(d.byteOrder()).isEqualTo(OTHER);
-    assertThat(d.header())
-        .isEqualTo(HeaderFormat.decodeAny(encoded(id, 1000, 5), FILE_SIZE, FILE));
+    assertThat(d.header()).isEqualTo(HeaderFormat.decodeAny(encoded(id, 1000, 5), FILE_SIZE, FILE));
     assertThat(d.header().length()).isEqualTo(1000);
     assertThat(d.header().activeSlot()).isEqualTo(1);
   }
