@@ -1,6 +1,7 @@
 package io.mmapvec.export;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.LongConsumer;
@@ -53,7 +54,8 @@ public final class VecExport {
    *     does not exist
    * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file, or is damaged
    * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
-   * @throws ExportException if a selected column does not exist
+   * @throws ExportException if a selected column does not exist, or {@code target} is {@code
+   *     source}
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
@@ -73,7 +75,8 @@ public final class VecExport {
    *     does not exist
    * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file, or is damaged
    * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
-   * @throws ExportException if a selected column does not exist
+   * @throws ExportException if a selected column does not exist, or {@code target} is {@code
+   *     source}
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
@@ -122,6 +125,9 @@ public final class VecExport {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(options, "options");
     Path temporary = AtomicOutput.temporaryFor(target, true);
+    if (Files.exists(target) && Files.exists(source) && Files.isSameFile(source, target)) {
+      throw new ExportException(target, "is the vector being exported; choose another output");
+    }
     try (Source s = Source.open(source, options.columns())) {
       try {
         writer.write(s, temporary, options);

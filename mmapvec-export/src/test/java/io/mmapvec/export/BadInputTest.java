@@ -224,6 +224,20 @@ class BadInputTest {
   }
 
   @Test
+  void exportRefusesToWriteOverItsOwnSource() throws Exception {
+    Path vec = Fixtures.create(dir.resolve("in.vec"), Fixtures.Kind.LONG, 10);
+    byte[] before = Files.readAllBytes(vec);
+    Path link = Files.createLink(dir.resolve("link.vec"), vec);
+    for (Path target : List.of(vec, link)) {
+      assertThat(catchThrowable(() -> VecExport.toArrow(vec, target, ExportOptions.defaults())))
+          .isInstanceOf(ExportException.class)
+          .hasMessageContaining("is the vector being exported");
+    }
+    assertThat(Files.readAllBytes(vec)).isEqualTo(before);
+    assertThat(filesInDir()).containsExactly("in.vec", "link.vec");
+  }
+
+  @Test
   void exportReplacesAnExistingTargetWhole() throws Exception {
     Path vec = Fixtures.create(dir.resolve("in.vec"), Fixtures.Kind.LONG, 100);
     Path target = Files.writeString(dir.resolve("o.parquet"), "old");
