@@ -1,3 +1,6 @@
+// GENERATED FILE, do not edit: written from mmapvec-core/src/template/PrimitiveVec.java.template
+// by java mmapvec-core/src/test/java/io/mmapvec/FacadeGenerator.java
+// (run from the repository root); GeneratedFacadesTest fails when the two differ.
 package io.mmapvec;
 
 import io.mmapvec.internal.format.ElementLayout;
@@ -8,6 +11,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ConcurrentModificationException;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.PrimitiveIterator;
@@ -87,7 +91,11 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public long get(long index) {
-    return s.data().getAtIndex(E, s.readIndex(index));
+    try {
+      return s.data().getAtIndex(E, s.readIndex(index));
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -100,7 +108,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void set(long index, long value) {
     long i = s.writeIndex(index);
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -114,7 +126,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void add(long value) {
     long i = s.appendSlot();
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.appended(i);
   }
 
@@ -140,7 +156,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void insertAt(long index, long value) {
     long i = s.openGap(index, 1);
-    s.data().setAtIndex(E, i, value);
+    try {
+      s.data().setAtIndex(E, i, value);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.inserted(1);
   }
 
@@ -154,7 +174,12 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long removeAt(long index) {
     long i = s.writeIndex(index);
-    long removed = s.data().getAtIndex(E, i);
+    long removed;
+    try {
+      removed = s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.closeGap(i, 1);
     return removed;
   }
@@ -170,7 +195,12 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long swapRemoveAt(long index) {
     long i = s.writeIndex(index);
-    long removed = s.data().getAtIndex(E, i);
+    long removed;
+    try {
+      removed = s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.swapRemove(i);
     return removed;
   }
@@ -184,7 +214,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long removeLast() {
     long i = s.popIndex();
-    return s.data().getAtIndex(E, i);
+    try {
+      return s.data().getAtIndex(E, i);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -212,7 +246,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public void copyTo(long fromIndex, long[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
     long from = s.readRange(fromIndex, length);
-    MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    try {
+      MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
   }
 
   /**
@@ -228,7 +266,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public void copyFrom(long toIndex, long[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
     long to = s.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    try {
+      MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     s.wrote();
   }
 
@@ -240,7 +282,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public long[] toArray() {
     int n = s.arrayLength();
     long[] a = new long[n];
-    MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    try {
+      MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    } catch (InternalError e) {
+      throw s.fault(e);
+    }
     return a;
   }
 
@@ -252,20 +298,30 @@ public final class LongVec extends AbstractVec implements Vec {
     return LongStream.range(0, s.size()).map(this::get);
   }
 
-  /** {@return an iterator over the elements} */
+  /**
+   * {@return an iterator over the elements} Fail-fast like {@code java.util}'s: if the size
+   * changes while it is in use (other than through it), its {@code next} throws {@link
+   * ConcurrentModificationException}, on a best-effort basis (a change that restores the size is
+   * not seen).
+   */
   public PrimitiveIterator.OfLong iterator() {
-    s.checkOpen();
+    long size = s.size();
     return new PrimitiveIterator.OfLong() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < s.size();
+        return next < size;
       }
 
       @Override
       public long nextLong() {
-        if (next >= s.size()) {
+        if (s.size() != size) {
+          throw new ConcurrentModificationException(
+              "size changed from " + size + " to " + s.size() + " while iterating (" + s.path()
+                  + ")");
+        }
+        if (next >= size) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -277,12 +333,28 @@ public final class LongVec extends AbstractVec implements Vec {
    * Passes every element, in order, to {@code action}.
    *
    * @param action what to do with each element
+   * @throws ConcurrentModificationException if {@code action} changes the size (best effort, as
+   *     in {@code java.util})
    */
   public void forEach(LongConsumer action) {
     MemorySegment d = s.data();
     long n = s.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(E, i));
+      if (s.size() != n) {
+        throw new ConcurrentModificationException(
+            "size changed from " + n + " to " + s.size() + " in forEach (" + s.path() + ")");
+      }
+      long x;
+      try {
+        x = d.getAtIndex(E, i);
+      } catch (InternalError e) {
+        throw s.fault(e);
+      }
+      action.accept(x);
+    }
+    if (s.size() != n) {
+      throw new ConcurrentModificationException(
+          "size changed from " + n + " to " + s.size() + " in forEach (" + s.path() + ")");
     }
   }
 }

@@ -314,13 +314,14 @@ public final class VecFiles {
 
   /**
    * Shrinks the file's capacity to its length (rounded up to a page), as {@link Vec#shrinkToFit()}
-   * does on an open vector, and {@return how many bytes the file shrank by}
+   * does on an open vector.
    *
    * <p><b>Durability:</b> the order of {@code shrinkToFit}: the length is committed first, then the
    * file is cut, then made durable; a crash at any point leaves a file that opens with all its
    * committed elements. Takes the writer's exclusive locks meanwhile.
    *
    * @param path the file, in this machine's byte order
+   * @return how many bytes the file shrank by (0 when it was already compact)
    * @throws VecFormatException if the file is not a valid vector file, or of the other byte order
    *     ({@link VecFormatException.Reason#BYTE_ORDER_MISMATCH})
    * @throws VecLockedException if another process holds the file, or this JVM has it open

@@ -234,7 +234,8 @@ final class DemoCommand extends ToolCommand {
           "   it reported "
               + InfoCommand.count(synced)
               + " ticks synced; meanwhile a second writer tries to open the file:");
-      try (StructVec<Tick> second = StructVec.open(file, Tick.class, OPTIONS)) {
+      try {
+        StructVec.open(file, Tick.class, OPTIONS).close();
         throw new CliException(
             Main.FAILED, "a second writer was NOT refused by the lock on " + file, null);
       } catch (VecLockedException e) {

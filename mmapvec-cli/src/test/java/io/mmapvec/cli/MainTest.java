@@ -2,12 +2,14 @@ package io.mmapvec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mmapvec.LongVec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
 
@@ -80,7 +82,18 @@ class MainTest {
   }
 
   @Test
-  void exitCodesAreTheDocumentedOnes() {
+  void exitCodesAreTheDocumentedOnes(@TempDir Path dir) throws IOException {
+    // The README and Main's Javadoc promise 0 (success), 1 (unsound or failed), 2 (a usage error),
+    // 3 (locked by someone else): what the tool returns, not what the constants say.
+    Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+    assertThat(Run.of("--version").exitCode()).isEqualTo(0);
+    assertThat(Run.of("demo", notADirectory.toString()).exitCode()).isEqualTo(1);
+    assertThat(Run.of("--frobnicate").exitCode()).isEqualTo(2);
+    Path held = dir.resolve("held.vec");
+    try (LongVec v = LongVec.open(held)) {
+      v.add(1);
+      assertThat(Run.of("verify", held.toString()).exitCode()).isEqualTo(3);
+    }
     assertThat(List.of(Main.OK, Main.FAILED, Main.USAGE, Main.LOCKED)).containsExactly(0, 1, 2, 3);
   }
 

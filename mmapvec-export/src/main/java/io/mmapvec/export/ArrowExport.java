@@ -178,7 +178,9 @@ final class ArrowExport {
   }
 
   /**
-   * Writes rows {@code start} to {@code start + n - 1}; {@return its block: offset, meta, body}.
+   * Writes rows {@code start} to {@code start + n - 1} as one record batch.
+   *
+   * @return the batch's block for the footer: offset, metadata length, body length
    */
   private long[] writeBatch(long start, long n, MemorySegment staging) throws IOException {
     List<Column> columns = source.columns();
@@ -275,7 +277,11 @@ final class ArrowExport {
     }
   }
 
-  /** Writes an encapsulated message's prefix and metadata; {@return the bytes written} */
+  /**
+   * Writes an encapsulated message's prefix and metadata.
+   *
+   * @return the bytes written
+   */
   private long writeMessage(FlatBufferBuilder finished) throws IOException {
     ByteBuffer metadata = finished.dataBuffer();
     int length = metadata.remaining();

@@ -67,6 +67,8 @@ final class Codecs implements CompressionCodecFactory {
   private record Compressor(CompressionCodecName codec, Transform transform)
       implements BytesInputCompressor {
     @Override
+    @SuppressWarnings(
+        "deprecation") // toByteArray: the codecs take arrays; its successors need an allocator
     public BytesInput compress(BytesInput bytes) throws IOException {
       return transform == null ? bytes : BytesInput.from(transform.apply(bytes.toByteArray()));
     }
@@ -82,6 +84,8 @@ final class Codecs implements CompressionCodecFactory {
 
   private record Decompressor(SizedTransform transform) implements BytesInputDecompressor {
     @Override
+    @SuppressWarnings(
+        "deprecation") // toByteArray: the codecs take arrays; its successors need an allocator
     public BytesInput decompress(BytesInput bytes, int decompressedSize) throws IOException {
       return transform == null
           ? bytes

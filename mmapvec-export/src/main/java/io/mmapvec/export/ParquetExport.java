@@ -132,6 +132,8 @@ final class ParquetExport {
     }
 
     @Override
+    @Deprecated // abstract in parquet-java 1.18 (Hadoop's Configuration); the other overload is
+    // used
     protected WriteSupport<Row> getWriteSupport(Configuration conf) {
       return support;
     }
@@ -179,6 +181,8 @@ final class ParquetExport {
     }
 
     @Override
+    @Deprecated // abstract in parquet-java 1.18 (Hadoop's Configuration); the other overload is
+    // used
     public WriteContext init(Configuration configuration) {
       return new WriteContext(schema, source.metadata());
     }

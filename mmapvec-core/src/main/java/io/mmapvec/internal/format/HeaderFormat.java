@@ -48,6 +48,20 @@ public final class HeaderFormat {
   /** Bytes to read (or map) to decode a header: the identity page and both slots. */
   public static final long HEADER_READ_BYTES = 3 * 4096;
 
+  /**
+   * The largest file a vector may be: 2^46 bytes (64 TiB), half of the 47-bit user address space of
+   * x86-64 and arm64 Linux, so that the whole file can be mapped with room to grow. Larger files
+   * are refused at open ({@code LIMIT_EXCEEDED}); growth stops below it.
+   */
+  public static final long MAX_FILE_BYTES = 1L << 46;
+
+  /**
+   * The limit of commit sequences: 2^62. A file whose active sequence is at or above it is refused
+   * at open ({@code LIMIT_EXCEEDED}), and a sync that would write it fails; at a billion syncs a
+   * second a real file needs 146 years to get there, so only a crafted or damaged file does.
+   */
+  public static final long MAX_SEQUENCE = 1L << 62;
+
   /** Byte size of one commit slot (what to msync after writing one). */
   public static final long SLOT_BYTES = 64;
 
@@ -309,6 +323,18 @@ public final class HeaderFormat {
       throw new VecFormatException(Reason.TRUNCATED, shortMessage(src, fileSize), file);
     }
 
+    // d2. Not larger than this library can map (nor than the address space).
+    if (fileSize > MAX_FILE_BYTES) {
+      throw new VecFormatException(
+          Reason.LIMIT_EXCEEDED,
+          "file is "
+              + fileSize
+              + " bytes, more than the "
+              + MAX_FILE_BYTES
+              + " bytes (2^46) a vector may have",
+          file);
+    }
+
     // e. The byte order.
     short marker = src.get(JAVA_SHORT_UNALIGNED, OFF_MARKER);
     if (marker == MARKER_SWAPPED) {
@@ -420,6 +446,16 @@ public final class HeaderFormat {
     }
     CommitSlot active = activeSlot == 0 ? slot0.valid() : slot1.valid();
     CommitSlot other = activeSlot == 0 ? slot1.valid() : slot0.valid();
+    if (active.sequence() >= MAX_SEQUENCE) {
+      throw new VecFormatException(
+          Reason.LIMIT_EXCEEDED,
+          "commit sequence is "
+              + active.sequence()
+              + " (slot "
+              + activeSlot
+              + "), at or above the limit 2^62: no further sync could be committed",
+          file);
+    }
 
     // l. The committed data fits in the file. No fallback to the older slot: a valid newest slot
     // describes data that was durable, so a file too short for it was cut after the commit.

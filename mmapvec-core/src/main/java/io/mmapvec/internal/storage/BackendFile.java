@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/**
- * One open file of a {@link Backend}. Owned by one {@link Storage}; not thread-safe.
- */
+/** One open file of a {@link Backend}. Owned by one {@link Storage}; not thread-safe. */
 interface BackendFile {
 
   /** {@return the file's identity (device and inode)} */
@@ -36,6 +34,13 @@ interface BackendFile {
    * on: afterwards no store into a mapped page below {@code newSize} can fault for lack of space.
    */
   void allocate(long oldSize, long newSize) throws IOException;
+
+  /**
+   * Allocates blocks for every hole in {@code [0, size)} without changing any byte, so that no
+   * store into a mapped page below {@code size} can fault for lack of space. The fallback cannot
+   * (FileChannel has no fallocate) and does nothing; see docs/DURABILITY.md.
+   */
+  default void fillHoles(long size) throws IOException {}
 
   /** Shrinks the file to {@code newSize} bytes. */
   void truncate(long newSize) throws IOException;

@@ -35,8 +35,8 @@ public final class CrashHooks {
 
     /**
      * A system call returned that made bytes durable: {@code msync} of {@code [offset,
-     * offset+length)} (page-rounded by the kernel), or {@code fdatasync} of the whole file
-     * (offset 0, length {@link Long#MAX_VALUE}), which also makes the file size durable.
+     * offset+length)} (page-rounded by the kernel), or {@code fdatasync} of the whole file (offset
+     * 0, length {@link Long#MAX_VALUE}), which also makes the file size durable.
      *
      * @param file the file
      * @param offset the first byte made durable

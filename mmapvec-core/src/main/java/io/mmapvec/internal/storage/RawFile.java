@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 
 /**
@@ -88,6 +90,10 @@ public final class RawFile implements AutoCloseable {
       }
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      // Before any open, as LockedFile does: opening a FIFO for reading blocks until a writer
+      // comes.
+      LockedFile.requireRegular(
+          path, Files.readAttributes(path, BasicFileAttributes.class).isRegularFile());
       FileId id = FileId.of(path);
       // The native backend's OFD and flock locks survive another descriptor's close, so its
       // unlocked reads need no registration (and so never make a concurrent open in this JVM

@@ -29,13 +29,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The storage core shared by every vector type: one locked, mapped file holding a header and a
- * run of fixed-size elements. The typed vectors are thin facades that turn indices into element
+ * The storage core shared by every vector type: one locked, mapped file holding a header and a run
+ * of fixed-size elements. The typed vectors are thin facades that turn indices into element
  * accesses on {@link #data()}; everything else (bounds, growth, dirty tracking, sync, close) lives
  * here, once.
  *
- * <p><b>Threads:</b> not thread-safe, like the vectors: one writer thread at a time (the
- * "owner"). Two other threads may touch a storage, and {@link #syncLock} is what makes that safe:
+ * <p><b>Threads:</b> not thread-safe, like the vectors: one writer thread at a time (the "owner").
+ * Two other threads may touch a storage, and {@link #syncLock} is what makes that safe:
  *
  * <ul>
  *   <li>a thread calling {@link #close()}: a thread that reads while another closes gets an {@link
@@ -62,10 +62,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Storage {
   private static final long DATA_OFFSET = HeaderFormat.DATA_OFFSET;
+
   /** The smallest address reservation of a writable native mapping. */
   private static final long MIN_RESERVATION = 1L << 30;
-  /** Below this many bytes the capacity doubles; above it, it grows by an eighth (at least this). */
+
+  /**
+   * Below this many bytes the capacity doubles; above it, it grows by an eighth (at least this).
+   */
   private static final long LINEAR_GROWTH_BYTES = 1L << 30;
+
   private static final int CREATE_ATTEMPTS = 8;
   private static final VarHandle SIZE;
 
@@ -87,8 +92,10 @@ public final class Storage {
   private final FileId id;
   private final long pageSize;
   private final long writesPerSync;
+
   /** Held by every sync, growth, remap, shrink and close, and by the background flusher. */
   private final ReentrantLock syncLock = new ReentrantLock();
+
   private ScheduledFuture<?> flusher;
 
   private Arena arena;
@@ -99,8 +106,10 @@ public final class Storage {
 
   private long size;
   private long capacity;
+
   /** {@link #capacity} while writes are allowed, 0 otherwise: one compare guards an append. */
   private long appendLimit;
+
   private boolean writeBlocked;
   private boolean closed;
   private IOException poison;
@@ -113,11 +122,13 @@ public final class Storage {
   private long dirtyHi;
   private long minSizeSinceSync;
   private boolean viewsOut;
+
   /**
    * Counts down mutating calls to the next {@code everyWrites} sync (written by the owner only).
    * The flusher reads it, racily, to see whether anything changed since its last round.
    */
   private long writesUntilSync;
+
   /** {@link #writesUntilSync} as the flusher last committed it (guarded by {@link #syncLock}). */
   private long writesAtLastFlush = Long.MIN_VALUE;
 
@@ -159,6 +170,12 @@ public final class Storage {
         options.syncPolicy() instanceof SyncPolicy.EveryWrites(long n) ? n : Long.MAX_VALUE;
     this.writesUntilSync = writesPerSync;
     warnIfRiskyFileSystem(path);
+    if (!readOnly) {
+      // Rule 5 for a file this library did not grow (cp --sparse=always, tar -S, rsync -S): give
+      // every hole below the file size its blocks now, so a store never faults on a full disk.
+      // Where the blocks exist this costs nothing.
+      file.fillHoles(fileBytes);
+    }
     mapTo(reservationFor(fileBytes));
     if (!readOnly && options.syncPolicy() instanceof SyncPolicy.Every(Duration interval)) {
       flusher = Flusher.schedule(this, interval);
@@ -166,8 +183,8 @@ public final class Storage {
   }
 
   /**
-   * Rule 14: on network and user-space file systems, advisory locks and mmap coherence are not
-   * what this library assumes; say so loudly, once per open.
+   * Rule 14: on network and user-space file systems, advisory locks and mmap coherence are not what
+   * this library assumes; say so loudly, once per open.
    */
   private static void warnIfRiskyFileSystem(Path path) {
     String type;
@@ -282,14 +299,13 @@ public final class Storage {
           null,
           "symbolic link to a missing file; create the vector at the link's target instead");
     }
-    Path tmp =
-        dir.resolve(
-            "."
-                + path.getFileName()
-                + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".tmp");
-    BackendFile f = backend.open(tmp, true, true);
+    Path tmp = dir.resolve(temporaryName(path.getFileName().toString()));
+    BackendFile f;
+    try {
+      f = backend.open(tmp, true, true);
+    } catch (IOException e) {
+      throw namingRequested(e, path, tmp);
+    }
     CrashHooks.reach("create.afterTmpOpen", path);
     FileId fid = null;
     boolean published = false;
@@ -302,15 +318,19 @@ public final class Storage {
       }
       int page = backend.pageSize();
       long fileBytes = DATA_OFFSET + page;
-      f.allocate(0, fileBytes);
-      CrashHooks.reach("create.afterAllocate", path);
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment header = a.allocate(HeaderFormat.HEADER_READ_BYTES);
-        HeaderFormat.encodeNew(header, identity, page, System.currentTimeMillis());
-        f.write(header, 0);
+      try {
+        f.allocate(0, fileBytes);
+        CrashHooks.reach("create.afterAllocate", path);
+        try (Arena a = Arena.ofConfined()) {
+          MemorySegment header = a.allocate(HeaderFormat.HEADER_READ_BYTES);
+          HeaderFormat.encodeNew(header, identity, page, System.currentTimeMillis());
+          f.write(header, 0);
+        }
+        CrashHooks.reach("create.afterHeader", path);
+        f.syncFile();
+      } catch (IOException e) {
+        throw namingRequested(e, path, tmp);
       }
-      CrashHooks.reach("create.afterHeader", path);
-      f.syncFile();
       CrashHooks.durable(tmp, 0, Long.MAX_VALUE);
       CrashHooks.reach("create.afterSync", path);
       try {
@@ -340,17 +360,57 @@ public final class Storage {
     }
   }
 
+  /**
+   * {@return the temporary name a create builds {@code name} under: {@code .NAME.<16 hex>.tmp},
+   * with NAME shortened (at a character boundary) so the whole stays within the 255 bytes a file
+   * name may have}
+   */
+  static String temporaryName(String name) {
+    String suffix = "." + String.format("%016x", ThreadLocalRandom.current().nextLong()) + ".tmp";
+    int room = 255 - 1 - suffix.length();
+    String stem = name;
+    while (stem.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > room) {
+      int codePoints = stem.codePointCount(0, stem.length());
+      stem = stem.substring(0, stem.offsetByCodePoints(0, codePoints - 1));
+    }
+    return "." + stem + suffix;
+  }
+
+  /**
+   * A failure while building the temporary file, reported against the path the caller asked for
+   * (the temporary name is a detail), keeping the exception's type where it says something.
+   */
+  static IOException namingRequested(IOException e, Path path, Path tmp) {
+    String why =
+        e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+            ? fse.getReason()
+            : e.getMessage();
+    String reason = why + " (while creating it as " + tmp.getFileName() + ")";
+    IOException out =
+        switch (e) {
+          case java.nio.file.AccessDeniedException x ->
+              new java.nio.file.AccessDeniedException(path.toString(), null, reason);
+          case NoSuchFileException x -> new NoSuchFileException(path.toString(), null, reason);
+          case java.nio.file.FileSystemException x ->
+              new java.nio.file.FileSystemException(path.toString(), null, reason);
+          default -> new IOException("cannot create: " + reason + " (" + path + ")");
+        };
+    out.initCause(e);
+    return out;
+  }
+
   // ---------------------------------------------------------------------------------- mapping
 
   private long reservationFor(long bytes) {
     if (readOnly || !backend.reservesAddressSpace()) {
       return bytes;
     }
+    // bytes <= MAX_FILE_BYTES (2^46, checked at open and by growth), so this never overflows.
     long r = MIN_RESERVATION;
-    while (r < 2 * bytes) {
+    while (r < 2 * bytes && r < HeaderFormat.MAX_FILE_BYTES) {
       r <<= 1;
     }
-    return r;
+    return Math.max(r, bytes);
   }
 
   /** Maps the file anew with {@code length} bytes; views of the old mapping die with it. */
@@ -383,7 +443,9 @@ public final class Storage {
 
   /** {@return {@code index} if it is below the size, else throws IndexOutOfBoundsException} */
   public long readIndex(long index) {
-    if (Long.compareUnsigned(index, size) >= 0) {
+    // closed is checked here too: close() leaves the size as it was (a racing reader must not
+    // read a zero), so the bounds check alone no longer refuses a read after close.
+    if (Long.compareUnsigned(index, size) >= 0 || closed) {
       throw indexError(index);
     }
     return index;
@@ -404,8 +466,8 @@ public final class Storage {
   }
 
   /**
-   * {@return the index where a new last element goes, growing the file if needed} The caller
-   * stores the element there, then calls {@link #appended(long)}.
+   * {@return the index where a new last element goes, growing the file if needed} The caller stores
+   * the element there, then calls {@link #appended(long)}.
    */
   public long appendSlot() {
     long n = size;
@@ -517,7 +579,11 @@ public final class Storage {
     if (count > appendLimit - n) {
       growForAppend(count);
     }
-    MemorySegment.copy(src, 0, data, n * elementBytes, count * elementBytes);
+    try {
+      MemorySegment.copy(src, 0, data, n * elementBytes, count * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     SIZE.setRelease(this, n + count);
     wrote();
   }
@@ -536,8 +602,12 @@ public final class Storage {
       growForAppend(count);
     }
     long tail = size - index;
-    MemorySegment.copy(
-        data, index * elementBytes, data, (index + count) * elementBytes, tail * elementBytes);
+    try {
+      MemorySegment.copy(
+          data, index * elementBytes, data, (index + count) * elementBytes, tail * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     markDirty(index, size + count);
     return index;
   }
@@ -558,7 +628,12 @@ public final class Storage {
       throw writeError(index < 0 || index >= size ? index : end - 1);
     }
     checkWritable();
-    MemorySegment.copy(data, end * elementBytes, data, index * elementBytes, (size - end) * elementBytes);
+    try {
+      MemorySegment.copy(
+          data, end * elementBytes, data, index * elementBytes, (size - end) * elementBytes);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
     shrinkSize(size - count);
     markDirty(index, size);
     wrote();
@@ -568,7 +643,11 @@ public final class Storage {
   public void swapRemove(long index) {
     long last = size - 1;
     if (index != last) {
-      MemorySegment.copy(data, last * elementBytes, data, index * elementBytes, elementBytes);
+      try {
+        MemorySegment.copy(data, last * elementBytes, data, index * elementBytes, elementBytes);
+      } catch (InternalError e) {
+        throw fault(e);
+      }
     }
     shrinkSize(last);
     wrote();
@@ -616,7 +695,11 @@ public final class Storage {
       if (newSize > appendLimit) {
         growForAppend(newSize - old);
       }
-      fill(old, newSize, fill);
+      try {
+        fill(old, newSize, fill);
+      } catch (InternalError e) {
+        throw fault(e);
+      }
       SIZE.setRelease(this, newSize);
     }
     wrote();
@@ -672,11 +755,19 @@ public final class Storage {
   }
 
   private long maxCapacity() {
-    return (Long.MAX_VALUE - DATA_OFFSET - (1L << 32)) / elementBytes;
+    return (HeaderFormat.MAX_FILE_BYTES - DATA_OFFSET - (1L << 32)) / elementBytes;
   }
 
   private String tooLarge(long have, long more) {
-    return "cannot hold " + have + " + " + more + " elements of " + elementBytes + " bytes (" + path + ")";
+    return "cannot hold "
+        + have
+        + " + "
+        + more
+        + " elements of "
+        + elementBytes
+        + " bytes ("
+        + path
+        + ")";
   }
 
   private void growForAppend(long extra) {
@@ -688,11 +779,7 @@ public final class Storage {
       ensureCapacity(size + extra);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot grow to "
-              + (size + extra)
-              + " elements; the vector is unchanged ("
-              + path
-              + ")",
+          "cannot grow to " + (size + extra) + " elements; the vector is unchanged (" + path + ")",
           e);
     }
   }
@@ -719,16 +806,21 @@ public final class Storage {
       event.begin();
       CrashHooks.reach("grow.beforeAllocate", path);
       try {
-        file.allocate(fileBytes, newFileBytes);
+        allocateOrGiveBack(newFileBytes);
       } catch (IOException e) {
-        // A failed allocation may have taken part of the space (ext4 keeps it, as does the
-        // zero-writing fallback); give it back so a full disk is not made fuller.
-        try {
-          file.truncate(fileBytes);
-        } catch (IOException | RuntimeException suppressed) {
-          e.addSuppressed(suppressed);
+        // The step did not fit (a nearly full disk): fall back to the smallest growth that holds
+        // what is needed now, before failing.
+        long minFileBytes = DATA_OFFSET + roundUpToPage(needed * elementBytes);
+        if (minFileBytes >= newFileBytes) {
+          throw e;
         }
-        throw e;
+        try {
+          allocateOrGiveBack(minFileBytes);
+        } catch (IOException again) {
+          again.addSuppressed(e);
+          throw again;
+        }
+        newFileBytes = minFileBytes;
       }
       CrashHooks.reach("grow.afterAllocate", path);
       long oldFileBytes = fileBytes;
@@ -751,6 +843,22 @@ public final class Storage {
       }
     } finally {
       syncLock.unlock();
+    }
+  }
+
+  /** Allocates the file up to {@code newFileBytes}; on failure gives back what it took, throws. */
+  private void allocateOrGiveBack(long newFileBytes) throws IOException {
+    try {
+      file.allocate(fileBytes, newFileBytes);
+    } catch (IOException e) {
+      // A failed allocation may have taken part of the space (ext4 keeps it, as does the
+      // zero-writing fallback); give it back so a full disk is not made fuller.
+      try {
+        file.truncate(fileBytes);
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
   }
 
@@ -784,15 +892,39 @@ public final class Storage {
       dirtyLo = Long.MAX_VALUE;
       dirtyHi = 0;
       minSizeSinceSync = n;
+      checkStillAtPath();
     } finally {
       syncLock.unlock();
     }
   }
 
   /**
+   * Throws if the path no longer leads to the open file (it was removed, or removed and created
+   * anew): the sync itself worked, but into a file nobody can open any more, whose data is lost
+   * when the vector closes. Checked at every sync and close (one stat), not by the flusher.
+   */
+  private void checkStillAtPath() throws IOException {
+    FileId now;
+    try {
+      now = FileId.of(path);
+    } catch (NoSuchFileException e) {
+      now = null;
+    }
+    if (!id.equals(now)) {
+      throw new IOException(
+          "the file was removed"
+              + (now == null ? "" : " and the path now leads to another file")
+              + " since it was opened: what was synced went to the removed file and is lost when"
+              + " the vector closes; copy the data out before closing ("
+              + path
+              + ")");
+    }
+  }
+
+  /**
    * The flusher's sync ({@code SyncPolicy.every}): the whole data range below a length the vector
-   * had (the kernel writes only the dirty pages), then that length. Never throws: a failure
-   * poisons the vector, and the owner sees it at its next sync, close or write.
+   * had (the kernel writes only the dirty pages), then that length. Never throws: a failure poisons
+   * the vector, and the owner sees it at its next sync, close or write.
    */
   void backgroundSync() {
     if (!syncLock.tryLock()) {
@@ -847,6 +979,14 @@ public final class Storage {
         CrashHooks.reach("sync.afterFdatasync", path);
       }
       if (lengthChanged) {
+        if (sequence + 1 >= HeaderFormat.MAX_SEQUENCE) {
+          throw new IOException(
+              "commit sequence "
+                  + sequence
+                  + " is at its limit 2^62; copy the vector ("
+                  + path
+                  + ")");
+        }
         int slot = 1 - activeSlot;
         HeaderFormat.encodeSlot(
             mapping, slot, new CommitSlot(sequence + 1, length, System.currentTimeMillis()));
@@ -867,6 +1007,12 @@ public final class Storage {
       writeBlocked = true;
       appendLimit = 0;
       throw e;
+    } catch (InternalError e) {
+      // The commit slot's page faulted (the file was cut behind our back): typed, and poisoned.
+      poison = faultError(e);
+      writeBlocked = true;
+      appendLimit = 0;
+      throw poison;
     }
     statSyncs++;
     statBytesSynced += bytes;
@@ -938,8 +1084,10 @@ public final class Storage {
   }
 
   /**
-   * Syncs a writable file, unmaps it, releases the locks. Idempotent. A vector poisoned by a
-   * failed sync still unmaps and unlocks, then throws that failure.
+   * Syncs a writable file, unmaps it, releases the locks. Idempotent. A vector poisoned by a failed
+   * sync still unmaps and unlocks, then throws that failure. Whatever is thrown on the way (an
+   * {@code Error} too), the vector ends closed, unmapped, unlocked and unregistered, and the first
+   * failure is thrown after that.
    */
   public void close() throws IOException {
     syncLock.lock();
@@ -947,43 +1095,63 @@ public final class Storage {
       if (closed) {
         return;
       }
-      if (flusher != null) {
-        flusher.cancel(false);
-      }
-      IOException failure = null;
-      if (!readOnly) {
-        try {
-          sync("close");
-        } catch (IOException e) {
-          failure = e;
-        } catch (RuntimeException e) {
-          failure = new IOException("final sync failed (" + path + ")", e);
+      Throwable failure = null;
+      try {
+        if (flusher != null) {
+          flusher.cancel(false);
         }
+        if (!readOnly) {
+          sync("close");
+        }
+      } catch (IOException e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        failure = new IOException("final sync failed (" + path + ")", e);
+      } catch (Throwable t) {
+        failure = t; // an Error: release everything first, then rethrow it
       }
+      // The size is never zeroed: a reader on another thread that passed the closed check must
+      // still see the right size; its next access of the mapping then fails (the arena is closed).
       closed = true;
       writeBlocked = true;
-      SIZE.setRelease(this, 0L);
       capacity = 0;
       appendLimit = 0;
       try {
         arena.close();
-      } finally {
-        try {
-          file.close();
-        } catch (IOException e) {
-          if (failure == null) {
-            failure = e;
-          }
-        } finally {
-          OpenFiles.unregister(id);
-        }
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
+      }
+      try {
+        file.close();
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
+      }
+      OpenFiles.unregister(id);
+      if (failure instanceof IOException e) {
+        throw e;
+      }
+      if (failure instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure instanceof Error e) {
+        throw e;
       }
       if (failure != null) {
-        throw failure;
+        throw new IOException("close failed (" + path + ")", failure);
       }
     } finally {
       syncLock.unlock();
     }
+  }
+
+  private static Throwable firstOf(Throwable first, Throwable next) {
+    if (first == null) {
+      return next;
+    }
+    if (first != next) {
+      first.addSuppressed(next);
+    }
+    return first;
   }
 
   /** {@return whether {@link #close()} has run} */
@@ -1040,6 +1208,34 @@ public final class Storage {
             + " ("
             + path
             + ")");
+  }
+
+  /**
+   * Turns a fault of mapped memory (the JDK reports SIGBUS as {@link InternalError}: the file was
+   * cut by another process, or a hole could not be filled on a full disk) into an {@link
+   * UncheckedIOException} naming the file, and poisons the vector: every later write and sync
+   * throws, {@code close()} still releases the file. Callers {@code throw s.fault(e)}.
+   *
+   * @param e the error from an access of {@link #data()}
+   * @return the exception to throw
+   */
+  public UncheckedIOException fault(InternalError e) {
+    IOException io = faultError(e);
+    if (poison == null) {
+      poison = io;
+    }
+    writeBlocked = true;
+    appendLimit = 0;
+    return new UncheckedIOException(io);
+  }
+
+  private IOException faultError(InternalError e) {
+    return new IOException(
+        "a fault of mapped memory: the file was cut by another process, or the disk is full"
+            + " under a hole of it; reopen the vector ("
+            + path
+            + ")",
+        e);
   }
 
   private RuntimeException writeError(long index) {

@@ -12,7 +12,8 @@ import jdk.jfr.StackTrace;
 @Name("io.mmapvec.Sync")
 @Label("mmapvec Sync")
 @Category({"mmapvec"})
-@Description("A vector made its changes durable: data msync, fdatasync if the file grew, slot write")
+@Description(
+    "A vector made its changes durable: data msync, fdatasync if the file grew, slot write")
 @StackTrace(false)
 final class SyncEvent extends Event {
   @Label("File")

@@ -754,7 +754,7 @@ class HeaderFormatTest {
     for (long length : new long[] {Long.MAX_VALUE, -1L, (Long.MAX_VALUE - 65536) / 24 + 1}) {
       MemorySegment s = fresh(TICKS);
       rawSlot(s, SLOT1, 2, length);
-      VecFormatException e = decodeFailure(s, Long.MAX_VALUE, TICKS);
+      VecFormatException e = decodeFailure(s, HeaderFormat.MAX_FILE_BYTES, TICKS);
       assertThat(e.reason()).as("length %d", length).isEqualTo(Reason.TRUNCATED);
       assertThat(e.getMessage()).startsWith("committed length " + Long.toUnsignedString(length));
     }
@@ -762,10 +762,50 @@ class HeaderFormatTest {
 
   @Test
   void decodeAcceptsTheLargestLengthThatFits() throws Exception {
-    long length = (Long.MAX_VALUE - 65536) / 24;
+    long length = (HeaderFormat.MAX_FILE_BYTES - 65536) / 24;
     MemorySegment s = fresh(TICKS);
     rawSlot(s, SLOT1, 2, length);
-    assertThat(decode(s, Long.MAX_VALUE, TICKS).length()).isEqualTo(length);
+    assertThat(decode(s, HeaderFormat.MAX_FILE_BYTES, TICKS).length()).isEqualTo(length);
+  }
+
+  /**
+   * Hardening 13.1: a file larger than 2^46 bytes is refused, with a typed reason, before anything
+   * maps it (a writable open of a 2^61-byte sparse file used to spin forever sizing its address
+   * reservation; fails without the check: decode accepted any size).
+   */
+  @Test
+  void decodeRefusesFilesLargerThanTheLimit() throws Exception {
+    MemorySegment s = fresh(LONGS);
+    assertThat(HeaderFormat.MAX_FILE_BYTES).isEqualTo(1L << 46);
+    assertThat(decode(s, HeaderFormat.MAX_FILE_BYTES, LONGS).length()).isZero();
+    for (long size :
+        new long[] {
+          HeaderFormat.MAX_FILE_BYTES + 1, (1L << 61) + 65536, (1L << 62) + 65536, Long.MAX_VALUE
+        }) {
+      VecFormatException e = decodeFailure(s, size, LONGS);
+      assertThat(e.reason()).as("size %d", size).isEqualTo(Reason.LIMIT_EXCEEDED);
+      assertThat(e.getMessage()).startsWith("file is " + size + " bytes, more than the");
+    }
+  }
+
+  /**
+   * Hardening 13.8: an active sequence at or above 2^62 is refused at open (it used to open, then
+   * every sync failed with an undeclared IllegalArgumentException at 2^63-1); fails without the
+   * check. Just below the limit opens.
+   */
+  @Test
+  void decodeRefusesSequencesAtTheLimit() throws Exception {
+    for (long sequence : new long[] {HeaderFormat.MAX_SEQUENCE, Long.MAX_VALUE}) {
+      MemorySegment s = fresh(LONGS);
+      rawSlot(s, SLOT1, sequence, 0);
+      VecFormatException e = decodeFailure(s, EMPTY_FILE, LONGS);
+      assertThat(e.reason()).as("sequence %d", sequence).isEqualTo(Reason.LIMIT_EXCEEDED);
+      assertThat(e.getMessage()).startsWith("commit sequence is " + sequence + " (slot 1)");
+    }
+    MemorySegment s = fresh(LONGS);
+    rawSlot(s, SLOT1, HeaderFormat.MAX_SEQUENCE - 1, 0);
+    assertThat(decode(s, EMPTY_FILE, LONGS).active().sequence())
+        .isEqualTo(HeaderFormat.MAX_SEQUENCE - 1);
   }
 
   // ---- every byte, every length --------------------------------------------------------------

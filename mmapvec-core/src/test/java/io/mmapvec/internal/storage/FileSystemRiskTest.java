@@ -89,7 +89,8 @@ class FileSystemRiskTest {
       Class<?> loggerClass = Class.forName("java.util.logging.Logger");
       Class<?> handlerClass = Class.forName("java.util.logging.Handler");
       Class<?> formatterClass = Class.forName("java.util.logging.Formatter");
-      Object formatter = Class.forName("java.util.logging.SimpleFormatter").getConstructor().newInstance();
+      Object formatter =
+          Class.forName("java.util.logging.SimpleFormatter").getConstructor().newInstance();
       Object handler =
           Class.forName("java.util.logging.StreamHandler")
               .getConstructor(OutputStream.class, formatterClass)
