@@ -44,6 +44,8 @@ import picocli.CommandLine.Spec;
       StatsCommand.class,
       ConvertCommand.class,
       CompactCommand.class,
+      ExportCommand.class,
+      ImportCommand.class,
       BenchCommand.class,
       DemoWriterCommand.class,
       CommandLine.HelpCommand.class

@@ -1,0 +1,147 @@
+package io.mmapvec.export;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+
+/**
+ * Exports vector files to the columnar files that DuckDB, Spark, Trino, Polars, pandas and pyarrow
+ * read (Parquet, Arrow IPC), and imports Parquet files back into vector files.
+ *
+ * <pre>{@code
+ * VecExport.toParquet(Path.of("ticks.vec"), Path.of("ticks.parquet"), ExportOptions.defaults());
+ * VecExport.toArrow(Path.of("ticks.vec"), Path.of("ticks.arrow"), ExportOptions.defaults());
+ * VecExport.fromParquet(Path.of("ticks.parquet"), Path.of("copy.vec"), bytes -> {});
+ * }</pre>
+ *
+ * <p><b>Columns and types:</b> a primitive vector becomes one column named {@code value}; a record
+ * vector one column per component, named as the component, in declaration order (padding is not
+ * exported). Types: {@code byte} INT8, {@code short} INT16, {@code char} UINT16, {@code int} INT32,
+ * {@code long} INT64, {@code float} FLOAT, {@code double} DOUBLE, {@code boolean} BOOLEAN; no
+ * column is nullable. In Parquet, INT8/INT16/UINT16 are INT32 with the INT(8|16, signed|unsigned)
+ * annotation. The source's magic, data version and element type are stored as key-value metadata
+ * ({@code mmapvec.magic}, {@code mmapvec.dataVersion}, {@code mmapvec.elementType}; Parquet footer,
+ * Arrow schema) and read back by the import.
+ *
+ * <p><b>Reading the source:</b> through the public API of mmapvec-core ({@link
+ * io.mmapvec.VecFiles#openReader}), read-only, in either byte order, without the Java class of
+ * record elements: the source is locked shared for the whole export, so a writer (another process,
+ * or this JVM) holding it makes the export fail with {@link io.mmapvec.VecLockedException} before
+ * anything is written, and no writer can change it meanwhile. What is exported is the last commit.
+ * A file of the other byte order exports the same values (Parquet is always little-endian; an Arrow
+ * file keeps the source's order and says so in its schema).
+ *
+ * <p><b>Writing:</b> to a temporary file beside the target, flushed, then renamed over the target
+ * and the directory flushed: when a method returns, the output is durable; when it throws, nothing
+ * was written under the target name and the temporary file is deleted. Export replaces an existing
+ * target; import refuses one.
+ *
+ * <p><b>Threads:</b> stateless; any thread may call it, for different files at once. Progress is
+ * reported on the calling thread.
+ */
+public final class VecExport {
+  private VecExport() {}
+
+  /**
+   * Writes the vector file {@code source} as the Parquet file {@code target}, through parquet-java.
+   *
+   * @param source a vector file
+   * @param target the Parquet file to write or replace; its directory must exist
+   * @param options compression (zstd by default), rows per row group, columns, progress
+   * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s directory,
+   *     does not exist
+   * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file, or is damaged
+   * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
+   * @throws ExportException if a selected column does not exist, or {@code target} is {@code
+   *     source}
+   * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
+   *     left under the target name
+   */
+  public static void toParquet(Path source, Path target, ExportOptions options) throws IOException {
+    write(source, target, options, ParquetExport::write);
+  }
+
+  /**
+   * Writes the vector file {@code source} as the Arrow IPC file (Feather v2) {@code target},
+   * uncompressed, one record batch per {@link ExportOptions#rowGroupRows()} rows. Polars, pandas
+   * and pyarrow can map it without copying. {@link ExportOptions#compression()} is ignored.
+   *
+   * @param source a vector file
+   * @param target the Arrow file to write or replace; its directory must exist
+   * @param options rows per record batch, columns, progress
+   * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s directory,
+   *     does not exist
+   * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file, or is damaged
+   * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
+   * @throws ExportException if a selected column does not exist, or {@code target} is {@code
+   *     source}
+   * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
+   *     left under the target name
+   */
+  public static void toArrow(Path source, Path target, ExportOptions options) throws IOException {
+    write(source, target, options, ArrowExport::write);
+  }
+
+  /**
+   * Creates the vector file {@code target} from the Parquet file {@code source}, whose columns must
+   * all be of the exported types and hold no null (nullable columns without nulls are fine). One
+   * column called {@code value} of a primitive type (or one that an export of a primitive vector
+   * wrote) becomes a primitive vector; anything else a record vector with one component per column,
+   * in order, readable with any record class of those component names and types. The magic and data
+   * version come from the file's mmapvec metadata when it has them, else are the defaults.
+   * Importing a file exported from a vector gives a vector of identical element bytes (except
+   * record padding, which is zero).
+   *
+   * @param source a Parquet file
+   * @param target the vector file to create: it must not exist, its directory must
+   * @param progress receives the bytes of {@code source} read so far, after each row group, rising
+   *     to the file's size
+   * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s directory,
+   *     does not exist
+   * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+   * @throws ExportException if {@code source} is not Parquet, has a column of another type (the
+   *     message names it), or a null (the message names the column and row)
+   * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
+   *     left under the target name
+   */
+  public static void fromParquet(Path source, Path target, LongConsumer progress)
+      throws IOException {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(progress, "progress");
+    ParquetImport.read(source, target, progress);
+  }
+
+  @FunctionalInterface
+  private interface Writer {
+    void write(Source source, Path file, ExportOptions options) throws IOException;
+  }
+
+  private static void write(Path source, Path target, ExportOptions options, Writer writer)
+      throws IOException {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(options, "options");
+    Path temporary = AtomicOutput.temporaryFor(target, true);
+    if (Files.exists(target) && Files.exists(source) && Files.isSameFile(source, target)) {
+      throw new ExportException(target, "is the vector being exported; choose another output");
+    }
+    try (Source s = Source.open(source, options.columns())) {
+      try {
+        writer.write(s, temporary, options);
+        AtomicOutput.commit(temporary, target, true);
+      } catch (IOException e) {
+        AtomicOutput.discard(temporary, e);
+        // The JDK's plain IOExceptions (a full disk, say) name no file; say which one.
+        throw e.getClass() == IOException.class
+            ? new IOException("writing " + target + " failed: " + e.getMessage(), e)
+            : e;
+      } catch (RuntimeException | Error e) {
+        AtomicOutput.discard(temporary, e);
+        throw e;
+      }
+    }
+  }
+}
