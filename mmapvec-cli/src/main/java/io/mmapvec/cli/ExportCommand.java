@@ -100,7 +100,7 @@ final class ExportCommand extends ToolCommand {
       try {
         VecDescription d = VecFiles.describe(file);
         rows = d.size();
-        total = d.size() * d.elementByteSize();
+        total = d.size() * d.elementSize();
       } catch (IOException e) {
         // The export itself reports what is wrong with the file.
       }

@@ -21,7 +21,7 @@ import java.util.function.LongConsumer;
  * @param columns the columns to write, in this order; empty (the default) for every column in file
  *     order. A primitive vector has one column, {@code value}; a record vector one per component
  * @param progress called from the exporting thread with the number of the source's element bytes
- *     done so far (rising to {@code size * elementByteSize}); it must be quick and must not throw
+ *     done so far (rising to {@code size * elementSize}); it must be quick and must not throw
  */
 public record ExportOptions(
     Compression compression, long rowGroupRows, List<String> columns, LongConsumer progress) {

@@ -303,7 +303,7 @@ final class ParquetImport {
       LongConsumer progress)
       throws IOException {
     MemorySegment data = vec.asSegment();
-    long stride = vec.elementByteSize();
+    long stride = vec.elementSize();
     List<ColumnDescriptor> descriptors = schema.getColumns();
     GroupConverter ignored = new IgnoringConverter(columns.size());
     String createdBy = reader.getFileMetaData().getCreatedBy();

@@ -108,7 +108,7 @@ final class Source implements Closeable {
 
   /** {@return the size of one element in bytes, padding included} */
   long stride() {
-    return description.elementByteSize();
+    return description.elementSize();
   }
 
   /** {@return the elements' bytes, {@code rows() * stride()} long, read-only} */

@@ -59,7 +59,7 @@ class ArrowRoundTripTest {
       long elementBytes;
       try (Vec v = Fixtures.openReadOnly(vec, kind)) {
         expected = ColumnValues.of(v);
-        elementBytes = v.size() * v.elementByteSize();
+        elementBytes = v.size() * v.elementSize();
       }
       checkWithArrowJava(arrow, expected, kind, size);
       assertThat(progress.getLast()).isEqualTo(elementBytes);

@@ -77,7 +77,7 @@ class ParquetRoundTripTest {
     long elementBytes;
     try (Vec v = Fixtures.openReadOnly(vec, kind)) {
       expected = ColumnValues.of(v);
-      elementBytes = v.size() * v.elementByteSize();
+      elementBytes = v.size() * v.elementSize();
     }
     String file = DuckDb.literal(parquet);
     SoftAssertions soft = new SoftAssertions();
