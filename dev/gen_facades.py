@@ -44,7 +44,7 @@ public final class @C@ extends AbstractVec implements Vec {
   private static final ValueLayout.Of@B@ E = ValueLayout.JAVA_@U@;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.@U@);
 
-  private @C@(Storage storage) {
+  @C@(Storage storage) {
     super(storage);
   }
 

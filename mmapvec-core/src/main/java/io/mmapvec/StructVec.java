@@ -84,7 +84,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   private final List<Field> fields;
   private final Map<String, Field> fieldsByName;
 
-  private StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
+  StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
     super(storage);
     this.recordType = recordType;
     this.codec = codec;

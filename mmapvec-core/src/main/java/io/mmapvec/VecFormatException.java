@@ -34,7 +34,13 @@ public final class VecFormatException extends IOException {
     /** The file is shorter than its header or than the committed data needs. */
     TRUNCATED,
     /** A header checksum does not match: the identity block, or both commit slots, are damaged. */
-    CHECKSUM_MISMATCH
+    CHECKSUM_MISMATCH,
+    /** The directory is not a column group: it has no group manifest, or the manifest is not one. */
+    NOT_A_GROUP,
+    /** A column the group manifest lists has no file in the group directory. */
+    COLUMN_MISSING,
+    /** The group directory holds a column file that the group manifest does not list. */
+    COLUMN_EXTRA
   }
 
   private final Reason reason;

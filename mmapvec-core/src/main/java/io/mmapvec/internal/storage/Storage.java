@@ -77,7 +77,7 @@ public final class Storage {
     }
   }
 
-  private final Path path;
+  private Path path;
   private final VecOptions options;
   private final ElementLayout layout;
   private final long elementBytes;
@@ -90,6 +90,10 @@ public final class Storage {
   /** Held by every sync, growth, remap, shrink and close, and by the background flusher. */
   private final ReentrantLock syncLock = new ReentrantLock();
   private ScheduledFuture<?> flusher;
+  /** The column group this file belongs to, or null: then sync and close commit the group. */
+  private GroupHook group;
+  /** Set on a column of a record stored column-wise: length changes are refused. */
+  private String lengthFixed;
 
   private Arena arena;
   private MemorySegment mapping;
@@ -222,6 +226,20 @@ public final class Storage {
    * @throws IOException on any other failure; nothing is left locked, mapped or half-created
    */
   public static Storage open(Path path, VecOptions options, ElementLayout layout, Backend backend)
+      throws IOException {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(options, "options");
+    if (!options.readOnly()) {
+      GroupStore.refuseWriterOfColumn(path);
+    }
+    return openColumn(path, options, layout, backend);
+  }
+
+  /**
+   * Like {@link #open}, without refusing a file that belongs to a column group: for the group's own
+   * use.
+   */
+  static Storage openColumn(Path path, VecOptions options, ElementLayout layout, Backend backend)
       throws IOException {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(options, "options");
@@ -437,6 +455,11 @@ public final class Storage {
   private void policySync() {
     writesUntilSync = writesPerSync;
     try {
+      GroupHook g = group;
+      if (g != null) {
+        g.commit("everyWrites");
+        return;
+      }
       sync("everyWrites");
     } catch (IOException e) {
       throw new UncheckedIOException("sync after " + writesPerSync + " writes failed", e);
@@ -512,6 +535,7 @@ public final class Storage {
    */
   public void appendFrom(MemorySegment src) {
     checkWritable();
+    checkLengthFree();
     long count = src.byteSize() / elementBytes;
     long n = size;
     if (count > appendLimit - n) {
@@ -528,6 +552,7 @@ public final class Storage {
    */
   public long openGap(long index, long count) {
     checkWritable();
+    checkLengthFree();
     if (index < 0 || index > size) {
       throw new IndexOutOfBoundsException(
           "insert index " + index + " out of bounds for length " + size + " (" + path + ")");
@@ -558,6 +583,7 @@ public final class Storage {
       throw writeError(index < 0 || index >= size ? index : end - 1);
     }
     checkWritable();
+    checkLengthFree();
     MemorySegment.copy(data, end * elementBytes, data, index * elementBytes, (size - end) * elementBytes);
     shrinkSize(size - count);
     markDirty(index, size);
@@ -566,6 +592,7 @@ public final class Storage {
 
   /** Moves the last element into {@code index} (already checked by {@link #writeIndex}). */
   public void swapRemove(long index) {
+    checkLengthFree();
     long last = size - 1;
     if (index != last) {
       MemorySegment.copy(data, last * elementBytes, data, index * elementBytes, elementBytes);
@@ -576,6 +603,7 @@ public final class Storage {
 
   /** {@return the index of the last element, which is removed (its bytes stay readable now)} */
   public long popIndex() {
+    checkLengthFree();
     if (size == 0 || writeBlocked) {
       if (closed || writeBlocked) {
         throw writeError(0);
@@ -594,6 +622,7 @@ public final class Storage {
       throw new IllegalArgumentException("new size " + newSize + " is negative (" + path + ")");
     }
     checkWritable();
+    checkLengthFree();
     if (newSize < size) {
       shrinkSize(newSize);
     }
@@ -609,6 +638,7 @@ public final class Storage {
       throw new IllegalArgumentException("new size " + newSize + " is negative (" + path + ")");
     }
     checkWritable();
+    checkLengthFree();
     long old = size;
     if (newSize <= old) {
       shrinkSize(newSize);
@@ -681,6 +711,7 @@ public final class Storage {
 
   private void growForAppend(long extra) {
     checkWritable();
+    checkLengthFree();
     if (extra > maxCapacity() - size) {
       throw new IllegalArgumentException(tooLarge(size, extra));
     }
@@ -740,7 +771,7 @@ public final class Storage {
         CrashHooks.reach("grow.afterRemap", path);
       }
       capacity = (fileBytes - DATA_OFFSET) / elementBytes;
-      appendLimit = writeBlocked ? 0 : capacity;
+      appendLimit = writeBlocked || lengthFixed != null ? 0 : capacity;
       statGrowths++;
       if (event.shouldCommit()) {
         event.path = path.toString();
@@ -760,9 +791,100 @@ public final class Storage {
 
   // ---------------------------------------------------------------------------------- durability
 
-  /** Rule 3: data, then (if the size changed) fdatasync, then the inactive slot, then its msync. */
+  /**
+   * Rule 3: data, then (if the size changed) fdatasync, then the inactive slot, then its msync. A
+   * column of a group commits the whole group instead.
+   */
   public void sync() throws IOException {
+    GroupHook g = group;
+    if (g != null) {
+      checkOpen();
+      g.commit("explicit");
+      return;
+    }
     sync("explicit");
+  }
+
+  /**
+   * Joins a column group: from now on {@link #sync()}, {@link #close()}, {@link #shrinkToFit()}
+   * and the {@code everyWrites} policy commit the whole group through {@code hook}.
+   */
+  void joinGroup(GroupHook hook) {
+    this.group = hook;
+  }
+
+  /**
+   * The first step of a group commit for this column, by the owner thread: makes the data durable,
+   * then writes this file's own slot (rule 3). {@return the committed length}
+   */
+  long commitAsColumn(String trigger) throws IOException {
+    syncLock.lock();
+    try {
+      sync(trigger);
+      return committedLength;
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /**
+   * The first step of a background group commit ({@code SyncPolicy.every}): like {@link
+   * #backgroundSync()}, but throws a failure (after poisoning) instead of leaving it for later.
+   * {@return the committed length}
+   */
+  long backgroundCommitAsColumn() throws IOException {
+    syncLock.lock();
+    try {
+      checkOpen();
+      checkNotPoisoned();
+      long n = (long) SIZE.getAcquire(this);
+      commit("every", n, 0, n);
+      return committedLength;
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /**
+   * Shows {@code length} elements, as the group manifest says, whatever this file's own slot
+   * says: the group's commit is the truth. The caller checked that the file holds them.
+   */
+  void adoptGroupLength(long length) {
+    if (length > capacity) {
+      throw new IllegalArgumentException(
+          "length " + length + " beyond capacity " + capacity + " (" + path + ")");
+    }
+    SIZE.setRelease(this, length);
+    minSizeSinceSync = Math.min(minSizeSinceSync, length);
+  }
+
+  /** Tells the storage its file was renamed (by a group commit), for messages from now on. */
+  void movedTo(Path newPath) {
+    this.path = newPath;
+    file.renamedTo(newPath);
+  }
+
+  /**
+   * Refuses (with {@code why}) or allows again every length change: for the columns of a record
+   * stored column-wise, which only the record vector may lengthen or shorten.
+   *
+   * @param why the message of the refusal, or null to allow
+   */
+  public void fixLength(String why) {
+    lengthFixed = why;
+    appendLimit = writeBlocked || why != null ? 0 : capacity;
+  }
+
+  private void checkLengthFree() {
+    if (lengthFixed != null && !closed) {
+      throw new UnsupportedOperationException(lengthFixed + " (" + path + ")");
+    }
+  }
+
+  /** Closes without committing the group: for the group's own close. */
+  void closeAsColumn() throws IOException {
+    group = null;
+    close();
   }
 
   private void sync(String trigger) throws IOException {
@@ -883,6 +1005,13 @@ public final class Storage {
 
   /** Rule 12: commits the smaller length, then shrinks the file to fit it. */
   public void shrinkToFit() throws IOException {
+    checkLengthFree();
+    GroupHook g = group;
+    if (g != null) {
+      // The group's manifest must hold the smaller length before the file shrinks (rule 12).
+      checkWritable();
+      g.commit("shrink");
+    }
     syncLock.lock();
     try {
       checkWritable();
@@ -899,7 +1028,7 @@ public final class Storage {
       // The capacity follows the new mapping at once, so that it stays consistent even if the
       // truncate below fails (the file is then merely longer than needed).
       capacity = (newFileBytes - DATA_OFFSET) / elementBytes;
-      appendLimit = capacity;
+      appendLimit = lengthFixed != null ? 0 : capacity;
       CrashHooks.reach("shrink.afterRemap", path);
       long oldFileBytes = fileBytes;
       file.truncate(newFileBytes);
@@ -942,6 +1071,13 @@ public final class Storage {
    * failed sync still unmaps and unlocks, then throws that failure.
    */
   public void close() throws IOException {
+    GroupHook g = group;
+    if (g != null) {
+      if (!closed) {
+        g.commit("close");
+      }
+      return;
+    }
     syncLock.lock();
     try {
       if (closed) {
