@@ -72,13 +72,24 @@ public final class GroupManifestFormat {
   private static final long ENTRY_OFF_TYPE = 32;
   private static final long ENTRY_OFF_SIZE = 36;
   private static final long ENTRY_OFF_LENGTH = 40;
+  private static final long ENTRY_OFF_COLUMN_SEQUENCE = 48;
 
   private static final byte[] SIGNATURE = "mmapvgrp".getBytes(StandardCharsets.US_ASCII);
   private static final short MARKER = 0x1234;
   private static final short MARKER_SWAPPED = 0x3412;
 
-  /** One column as a commit slot records it. */
-  public record Column(String name, ElementType type, long elementSize, long length) {
+  /**
+   * One column as a commit slot records it.
+   *
+   * @param name the column's name (its file is {@code name + ".vec"})
+   * @param type the element type
+   * @param elementSize the element size in bytes
+   * @param length the committed length, in elements
+   * @param columnSequence the sequence of the column file's own commit slot written by this group
+   *     commit (or before it): a column file whose newest slot is older was not part of it
+   */
+  public record Column(
+      String name, ElementType type, long elementSize, long length, long columnSequence) {
     /** Checks the name and the numbers. */
     public Column {
       Objects.requireNonNull(name, "name");
@@ -96,6 +107,9 @@ public final class GroupManifestFormat {
       }
       if (length < 0) {
         throw new IllegalArgumentException("length " + length + " is negative");
+      }
+      if (columnSequence < 1) {
+        throw new IllegalArgumentException("column sequence " + columnSequence + " is not >= 1");
       }
     }
 
@@ -239,6 +253,7 @@ public final class GroupManifestFormat {
       slot.set(JAVA_BYTE, base + ENTRY_OFF_TYPE, (byte) c.type().code());
       slot.set(JAVA_INT_UNALIGNED, base + ENTRY_OFF_SIZE, (int) c.elementSize());
       slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_LENGTH, c.length());
+      slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_COLUMN_SEQUENCE, c.columnSequence());
     }
     slot.set(JAVA_INT_UNALIGNED, SLOT_OFF_CRC, slotCrc(slot, commit.columns().size()));
   }
@@ -398,6 +413,7 @@ public final class GroupManifestFormat {
       ElementType type = ElementType.ofCode(code);
       long size = Integer.toUnsignedLong(s.get(JAVA_INT_UNALIGNED, base + ENTRY_OFF_SIZE));
       long length = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_LENGTH);
+      long columnSequence = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_COLUMN_SEQUENCE);
       if (problem == null && type == null) {
         problem = "column '" + name + "' has unknown type code " + code;
       }
@@ -408,10 +424,14 @@ public final class GroupManifestFormat {
       if (problem == null && length < 0) {
         problem = "column '" + name + "' has length " + Long.toUnsignedString(length);
       }
+      if (problem == null && columnSequence < 1) {
+        problem =
+            "column '" + name + "' has column sequence " + Long.toUnsignedString(columnSequence);
+      }
       if (problem != null) {
         return new SlotRead(null, "has a bad entry " + i + ": " + problem);
       }
-      columns.add(new Column(name, type, size, length));
+      columns.add(new Column(name, type, size, length, columnSequence));
     }
     return new SlotRead(
         new Commit(sequence, s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME), columns), null);

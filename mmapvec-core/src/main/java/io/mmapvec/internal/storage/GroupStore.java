@@ -328,6 +328,18 @@ public final class GroupStore implements GroupHook {
       }
       Storage s = Storage.openColumn(p, columnOptions, layout, backend);
       columns.put(c.name(), s);
+      if (s.committedSequence() < c.columnSequence()) {
+        throw new VecFormatException(
+            Reason.TRUNCATED,
+            "column file's newest commit is "
+                + s.committedSequence()
+                + ", the group manifest recorded its commit "
+                + c.columnSequence()
+                + " with length "
+                + c.length()
+                + ": the file is older than the group's last commit",
+            p);
+      }
       if (s.capacity() < c.length()) {
         throw new VecFormatException(
             Reason.TRUNCATED,
@@ -575,7 +587,8 @@ public final class GroupStore implements GroupHook {
   private static Column columnEntry(String name, Storage s, String trigger, boolean background)
       throws IOException {
     long length = background ? s.backgroundCommitAsColumn() : s.commitAsColumn(trigger);
-    return new Column(name, s.layout().type(), s.elementBytes(), length);
+    return new Column(
+        name, s.layout().type(), s.elementBytes(), length, s.committedSequence());
   }
 
   // ------------------------------------------------------------------------------------ closing

@@ -858,6 +858,11 @@ public final class Storage {
     minSizeSinceSync = Math.min(minSizeSinceSync, length);
   }
 
+  /** {@return the sequence of this file's newest commit slot (as read at open or last written)} */
+  long committedSequence() {
+    return sequence;
+  }
+
   /** Tells the storage its file was renamed (by a group commit), for messages from now on. */
   void movedTo(Path newPath) {
     this.path = newPath;
