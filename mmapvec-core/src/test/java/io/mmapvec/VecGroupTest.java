@@ -394,6 +394,32 @@ class VecGroupTest {
     }
   }
 
+  @Test
+  void everyCommitsTheGroupInTheBackground() throws Exception {
+    Path dir = tmp.resolve("ticks");
+    VecOptions o =
+        VecOptions.defaults().withSyncPolicy(SyncPolicy.every(java.time.Duration.ofMillis(2)));
+    try (ColumnarVec<Tick> v = ColumnarVec.open(dir, Tick.class, o)) {
+      for (int i = 0; i < 5; i++) {
+        v.add(new Tick(i, i, i));
+      }
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!manifestLengths(dir).equals(List.of(5L, 5L, 5L)) && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      assertThat(manifestLengths(dir)).containsExactly(5L, 5L, 5L);
+      // Keep writing while the flusher commits: every commit it makes has whole rows.
+      for (int i = 5; i < 20_000; i++) {
+        v.add(new Tick(i, i, i));
+        if (i % 1000 == 0) {
+          List<Long> l = manifestLengths(dir);
+          assertThat(l.get(1)).isEqualTo(l.get(0));
+          assertThat(l.get(2)).isEqualTo(l.get(0));
+        }
+      }
+    }
+  }
+
   /** {@return the committed lengths the manifest holds now, read without any lock} */
   static List<Long> manifestLengths(Path dir) throws IOException {
     byte[] bytes = Files.readAllBytes(dir.resolve("_manifest"));

@@ -67,7 +67,8 @@ public final class GroupStore implements GroupHook {
   private final Backend backend;
   private final LockedFile manifest;
   private final boolean readOnly;
-  private final ReentrantLock commitLock = new ReentrantLock();
+  /** Fair, so the flusher is not starved by an owner that writes in a tight loop. */
+  private final ReentrantLock commitLock = new ReentrantLock(true);
   private final Map<String, Storage> columns = new LinkedHashMap<>();
   private final Map<String, Storage> added = new LinkedHashMap<>();
   private final List<String> dropped = new ArrayList<>();
@@ -513,9 +514,9 @@ public final class GroupStore implements GroupHook {
   }
 
   private void backgroundCommit() {
-    if (!commitLock.tryLock()) {
-      return; // the owner is committing or in the middle of a multi-column write
-    }
+    // Waits at most for the owner's current call or commit: a record vector holds this lock
+    // across each multi-column write, so the commit never sees half a row.
+    commitLock.lock();
     try {
       if (!closed && poison == null) {
         commitLocked("every", true);
