@@ -263,6 +263,7 @@ public final class ColumnarVec<R extends Record> implements Closeable {
 
   /** {@return the record class} */
   public Class<R> recordType() {
+    store.checkOpen();
     return recordType;
   }
 

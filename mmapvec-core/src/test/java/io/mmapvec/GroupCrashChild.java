@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
  * (a short random interval), plus explicit commits. Mode {@code group}: a {@link VecGroup} of three
  * independent columns appended in step, with {@code everyWrites} on the group and explicit commits.
  *
+ * <p>Mode {@code hold}: opens the group for writing and waits to be killed (for lock tests).
+ *
  * <p>Arguments: directory, seed, mode.
  */
 public final class GroupCrashChild {
@@ -26,6 +28,13 @@ public final class GroupCrashChild {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     SplittableRandom r = new SplittableRandom(Long.parseLong(args[1]));
+    if (args[2].equals("hold")) {
+      try (VecGroup g = VecGroup.open(dir)) {
+        System.out.println("OPENED " + g.names());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+      }
+    }
     boolean columnar = args[2].equals("columnar");
     System.out.println("START");
     System.out.flush();
