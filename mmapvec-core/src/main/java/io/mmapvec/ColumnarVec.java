@@ -8,6 +8,7 @@ import io.mmapvec.internal.format.GroupManifestFormat.Column;
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.GroupStore;
 import io.mmapvec.internal.storage.Storage;
+import io.mmapvec.internal.storage.SyncTrigger;
 import io.mmapvec.internal.struct.RecordCodec;
 import java.io.Closeable;
 import java.io.IOException;
@@ -99,7 +100,7 @@ public final class ColumnarVec<R extends Record> implements Closeable {
       sizes[i] = fields.get(i).type().byteSize();
       columns[i].fixLength(FIXED);
     }
-    this.scratch = Arena.ofAuto().allocate(codec.layout().byteSize(), 8);
+    this.scratch = Arena.ofAuto().allocate(codec.layout().elementSize(), 8);
     this.lock = store.hasFlusher() ? store.commitLock() : null;
     this.writesPerCommit =
         store.options().syncPolicy() instanceof SyncPolicy.EveryWrites(long n)
@@ -182,7 +183,7 @@ public final class ColumnarVec<R extends Record> implements Closeable {
         for (FieldLayout f : fields) {
           store.column(f.name(), ElementLayout.of(f.type()));
         }
-        store.commit("create");
+        store.commit(SyncTrigger.EXPLICIT);
       } else {
         checkLayout(committed, fields, store.dir().resolve(GroupStore.MANIFEST));
         checkLengths(store);
@@ -708,7 +709,7 @@ public final class ColumnarVec<R extends Record> implements Closeable {
    * @throws IOException if a column or the manifest cannot be made durable
    */
   public void sync() throws IOException {
-    store.commit("explicit");
+    store.commit(SyncTrigger.EXPLICIT);
     writesUntilCommit = writesPerCommit;
   }
 
@@ -769,7 +770,7 @@ public final class ColumnarVec<R extends Record> implements Closeable {
     if (--writesUntilCommit <= 0) {
       writesUntilCommit = writesPerCommit;
       try {
-        store.commit("everyWrites");
+        store.commit(SyncTrigger.EVERY_WRITES);
       } catch (IOException e) {
         throw new UncheckedIOException("group commit after " + writesPerCommit + " writes failed", e);
       }

@@ -35,6 +35,11 @@ public final class VecFormatException extends IOException {
     TRUNCATED,
     /** A header checksum does not match: the identity block, or both commit slots, are damaged. */
     CHECKSUM_MISMATCH,
+    /**
+     * The file is larger than a vector may be (2^46 bytes), or its commit sequence is above 2^62:
+     * the file was crafted or damaged, and opening it could not work (see docs/FORMAT.md).
+     */
+    LIMIT_EXCEEDED,
     /** The directory is not a column group: it has no group manifest, or the manifest is not one. */
     NOT_A_GROUP,
     /** A column the group manifest lists has no file in the group directory. */

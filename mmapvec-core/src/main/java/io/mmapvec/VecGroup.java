@@ -5,6 +5,7 @@ import io.mmapvec.internal.format.ElementType;
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.GroupStore;
 import io.mmapvec.internal.storage.Storage;
+import io.mmapvec.internal.storage.SyncTrigger;
 import io.mmapvec.internal.struct.RecordCodec;
 import java.io.Closeable;
 import java.io.IOException;
@@ -277,7 +278,7 @@ public final class VecGroup implements Closeable {
    *     poisoned: every later commit throws until it is reopened
    */
   public void sync() throws IOException {
-    store.commit("explicit");
+    store.commit(SyncTrigger.EXPLICIT);
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.mmapvec.StructRecords.Tick;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.CrashHooks;
+import io.mmapvec.internal.storage.CrashPoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +103,7 @@ class GroupPowerLossTest {
       CrashHooks.setListener(
           new CrashHooks.Listener() {
             @Override
-            public void reached(String point, Path file) {
+            public void reached(CrashPoint point, Path file) {
               crashInstant();
             }
 
@@ -140,7 +141,7 @@ class GroupPowerLossTest {
 
   private List<Path> files() throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+      return s.filter(p -> !p.getFileName().toString().endsWith(".tmp")).sorted().toList();
     }
   }
 

@@ -71,7 +71,7 @@ public final class GroupStore implements GroupHook {
   private final ReentrantLock commitLock = new ReentrantLock(true);
   private final Map<String, Storage> columns = new LinkedHashMap<>();
   private final Map<String, Storage> added = new LinkedHashMap<>();
-  private final List<String> dropped = new ArrayList<>();
+  private final Map<String, Path> dropped = new LinkedHashMap<>();
   private final Arena slotArena = Arena.ofShared();
   private final MemorySegment slotBuffer;
   private ScheduledFuture<?> flusher;
@@ -315,7 +315,7 @@ public final class GroupStore implements GroupHook {
           c.type() == ElementType.STRUCT
               ? HeaderReader.read(p, backend).header().identity().layout()
               : ElementLayout.of(c.type());
-      if (layout.type() != c.type() || layout.byteSize() != c.elementSize()) {
+      if (layout.type() != c.type() || layout.elementSize() != c.elementSize()) {
         throw new VecFormatException(
             Reason.ELEMENT_TYPE_MISMATCH,
             "column file holds "
@@ -351,7 +351,7 @@ public final class GroupStore implements GroupHook {
                 + ": the file was shortened",
             p);
       }
-      s.adoptGroupLength(c.length());
+      s.adoptGroupSize(c.length());
       s.joinGroup(this);
     }
   }
@@ -408,7 +408,7 @@ public final class GroupStore implements GroupHook {
         throw new NoSuchFileException(
             dir.resolve(name + VEC).toString(), null, "the group has no column '" + name + "'");
       }
-      if (dropped.contains(name)) {
+      if (dropped.containsKey(name)) {
         throw new IllegalStateException(
             "column '" + name + "' was dropped; commit the group before adding it again (" + dir
                 + ")");
@@ -451,7 +451,7 @@ public final class GroupStore implements GroupHook {
         return false;
       }
       s.closeAsColumn();
-      dropped.add(name);
+      dropped.put(name, s.path());
       return true;
     } finally {
       commitLock.unlock();
@@ -500,7 +500,7 @@ public final class GroupStore implements GroupHook {
 
   /** Commits every column and the manifest as one; see the class comment. */
   @Override
-  public void commit(String trigger) throws IOException {
+  public void commit(SyncTrigger trigger) throws IOException {
     commitLock.lock();
     try {
       checkOpen();
@@ -519,7 +519,7 @@ public final class GroupStore implements GroupHook {
     commitLock.lock();
     try {
       if (!closed && poison == null) {
-        commitLocked("every", true);
+        commitLocked(SyncTrigger.EVERY, true);
       }
     } catch (IOException | RuntimeException e) {
       // Recorded as the poison; the owner sees it at its next commit.
@@ -528,7 +528,7 @@ public final class GroupStore implements GroupHook {
     }
   }
 
-  private void commitLocked(String trigger, boolean background) throws IOException {
+  private void commitLocked(SyncTrigger trigger, boolean background) throws IOException {
     if (poison != null) {
       throw new IOException(
           "an earlier group commit failed; reopen the group (" + dir + ")", poison);
@@ -541,11 +541,8 @@ public final class GroupStore implements GroupHook {
       for (Map.Entry<String, Storage> e : added.entrySet()) {
         next.add(columnEntry(e.getKey(), e.getValue(), trigger, background));
       }
-      for (String name : dropped) {
-        Path from = dir.resolve(name + VEC);
-        if (Files.exists(from)) {
-          backend.publishNoReplace(from, dir.resolve(DROP + name + VEC));
-        }
+      for (Map.Entry<String, Path> d : dropped.entrySet()) {
+        backend.publishNoReplace(d.getValue(), dir.resolve(DROP + d.getKey() + VEC));
       }
       if (!dropped.isEmpty()) {
         backend.syncDirectory(dir);
@@ -561,23 +558,17 @@ public final class GroupStore implements GroupHook {
         committed = c;
         activeSlot = slot;
       }
-      boolean dirChanged = false;
-      for (Map.Entry<String, Storage> e : added.entrySet()) {
-        Path to = dir.resolve(e.getKey() + VEC);
-        backend.publishNoReplace(e.getValue().path(), to);
-        e.getValue().movedTo(to);
-        columns.put(e.getKey(), e.getValue());
-        dirChanged = true;
-      }
+      // Added columns keep their pending names while open (their vectors keep their paths);
+      // close() gives them their final names, or the next open does after a crash.
+      columns.putAll(added);
       added.clear();
-      for (String name : dropped) {
+      for (String name : dropped.keySet()) {
         Files.deleteIfExists(dir.resolve(DROP + name + VEC));
-        dirChanged = true;
       }
-      dropped.clear();
-      if (dirChanged) {
+      if (!dropped.isEmpty()) {
         backend.syncDirectory(dir);
       }
+      dropped.clear();
     } catch (IOException | RuntimeException e) {
       // Rule 7 for the group: a failed commit is never retried and reported as success.
       poison = e instanceof IOException io ? io : new IOException(e);
@@ -585,11 +576,12 @@ public final class GroupStore implements GroupHook {
     }
   }
 
-  private static Column columnEntry(String name, Storage s, String trigger, boolean background)
+  private static Column columnEntry(
+      String name, Storage s, SyncTrigger trigger, boolean background)
       throws IOException {
     long length = background ? s.backgroundCommitAsColumn() : s.commitAsColumn(trigger);
     return new Column(
-        name, s.layout().type(), s.elementBytes(), length, s.committedSequence());
+        name, s.layout().type(), s.elementSize(), length, s.committedSequence());
   }
 
   // ------------------------------------------------------------------------------------ closing
@@ -611,7 +603,7 @@ public final class GroupStore implements GroupHook {
       IOException failure = null;
       if (!readOnly) {
         try {
-          commitLocked("close", false);
+          commitLocked(SyncTrigger.CLOSE, false);
         } catch (IOException e) {
           failure = e;
         } catch (RuntimeException e) {
@@ -628,6 +620,13 @@ public final class GroupStore implements GroupHook {
           }
         }
       }
+      if (failure == null && !readOnly) {
+        try {
+          finishPendingNames();
+        } catch (IOException e) {
+          failure = e;
+        }
+      }
       try {
         manifest.release();
       } catch (IOException e) {
@@ -641,6 +640,26 @@ public final class GroupStore implements GroupHook {
       }
     } finally {
       commitLock.unlock();
+    }
+  }
+
+  /**
+   * Gives the committed columns that still have pending names ({@code .add.NAME.vec}) their final
+   * names, then syncs the directory; their vectors are closed. A crash in between is finished by the
+   * next open the same way.
+   */
+  private void finishPendingNames() throws IOException {
+    boolean changed = false;
+    for (Map.Entry<String, Storage> e : columns.entrySet()) {
+      Path p = e.getValue().path();
+      Path to = dir.resolve(e.getKey() + VEC);
+      if (!p.equals(to)) {
+        backend.publishNoReplace(p, to);
+        changed = true;
+      }
+    }
+    if (changed) {
+      backend.syncDirectory(dir);
     }
   }
 
