@@ -427,7 +427,7 @@ class VecGroupTest {
     }
   }
 
-  /** {@return the committed lengths the manifest holds now, read without any lock} */
+  /** {@return the committed sizes the manifest holds now, read without any lock} */
   static List<Long> manifestLengths(Path dir) throws IOException {
     byte[] bytes = Files.readAllBytes(dir.resolve("_manifest"));
     return io.mmapvec.internal.format.GroupManifestFormat.decode(
@@ -435,7 +435,7 @@ class VecGroupTest {
         .active()
         .columns()
         .stream()
-        .map(c -> c.length())
+        .map(c -> c.size())
         .toList();
   }
 }

@@ -26,7 +26,7 @@ import java.util.zip.CRC32C;
  *
  * <p>The manifest is a fixed {@value #FILE_BYTES}-byte file: an identity block in its first page,
  * and two commit slots of {@value #SLOT_BYTES} bytes at 4096 and 12288. A slot holds the group's
- * sequence and one 64-byte entry per column (name, element type and size, committed length). A
+ * sequence and one 64-byte entry per column (name, element type and size, committed size). A
  * group commit writes the inactive slot after every column's data and own slot are durable; on
  * open the valid slot with the higher sequence wins.
  *
@@ -70,8 +70,8 @@ public final class GroupManifestFormat {
   private static final int ENTRY_BYTES = 64;
   private static final int ENTRY_NAME_BYTES = 32;
   private static final long ENTRY_OFF_TYPE = 32;
-  private static final long ENTRY_OFF_SIZE = 36;
-  private static final long ENTRY_OFF_LENGTH = 40;
+  private static final long ENTRY_OFF_ELEMENT_SIZE = 36;
+  private static final long ENTRY_OFF_SIZE = 40;
   private static final long ENTRY_OFF_COLUMN_SEQUENCE = 48;
 
   private static final byte[] SIGNATURE = "mmapvgrp".getBytes(StandardCharsets.US_ASCII);
@@ -84,12 +84,12 @@ public final class GroupManifestFormat {
    * @param name the column's name (its file is {@code name + ".vec"})
    * @param type the element type
    * @param elementSize the element size in bytes
-   * @param length the committed length, in elements
+   * @param size the committed size, in elements
    * @param columnSequence the sequence of the column file's own commit slot written by this group
    *     commit (or before it): a column file whose newest slot is older was not part of it
    */
   public record Column(
-      String name, ElementType type, long elementSize, long length, long columnSequence) {
+      String name, ElementType type, long elementSize, long size, long columnSequence) {
     /** Checks the name and the numbers. */
     public Column {
       Objects.requireNonNull(name, "name");
@@ -105,8 +105,8 @@ public final class GroupManifestFormat {
         throw new IllegalArgumentException(
             type.javaName() + " has " + type.byteSize() + " bytes, not " + elementSize);
       }
-      if (length < 0) {
-        throw new IllegalArgumentException("length " + length + " is negative");
+      if (size < 0) {
+        throw new IllegalArgumentException("size " + size + " is negative");
       }
       if (columnSequence < 1) {
         throw new IllegalArgumentException("column sequence " + columnSequence + " is not >= 1");
@@ -251,8 +251,8 @@ public final class GroupManifestFormat {
       byte[] name = c.name().getBytes(StandardCharsets.US_ASCII);
       MemorySegment.copy(MemorySegment.ofArray(name), 0, slot, base, name.length);
       slot.set(JAVA_BYTE, base + ENTRY_OFF_TYPE, (byte) c.type().code());
-      slot.set(JAVA_INT_UNALIGNED, base + ENTRY_OFF_SIZE, (int) c.elementSize());
-      slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_LENGTH, c.length());
+      slot.set(JAVA_INT_UNALIGNED, base + ENTRY_OFF_ELEMENT_SIZE, (int) c.elementSize());
+      slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_SIZE, c.size());
       slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_COLUMN_SEQUENCE, c.columnSequence());
     }
     slot.set(JAVA_INT_UNALIGNED, SLOT_OFF_CRC, slotCrc(slot, commit.columns().size()));
@@ -411,18 +411,21 @@ public final class GroupManifestFormat {
       }
       int code = Byte.toUnsignedInt(s.get(JAVA_BYTE, base + ENTRY_OFF_TYPE));
       ElementType type = ElementType.ofCode(code);
-      long size = Integer.toUnsignedLong(s.get(JAVA_INT_UNALIGNED, base + ENTRY_OFF_SIZE));
-      long length = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_LENGTH);
+      long elementSize =
+          Integer.toUnsignedLong(s.get(JAVA_INT_UNALIGNED, base + ENTRY_OFF_ELEMENT_SIZE));
+      long size = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_SIZE);
       long columnSequence = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_COLUMN_SEQUENCE);
       if (problem == null && type == null) {
         problem = "column '" + name + "' has unknown type code " + code;
       }
       if (problem == null
-          && (size < 1 || (type != ElementType.STRUCT && size != type.byteSize()))) {
-        problem = "column '" + name + "' has element size " + size + " for " + type.javaName();
+          && (elementSize < 1
+              || (type != ElementType.STRUCT && elementSize != type.byteSize()))) {
+        problem =
+            "column '" + name + "' has element size " + elementSize + " for " + type.javaName();
       }
-      if (problem == null && length < 0) {
-        problem = "column '" + name + "' has length " + Long.toUnsignedString(length);
+      if (problem == null && size < 0) {
+        problem = "column '" + name + "' has size " + Long.toUnsignedString(size);
       }
       if (problem == null && columnSequence < 1) {
         problem =
@@ -431,7 +434,7 @@ public final class GroupManifestFormat {
       if (problem != null) {
         return new SlotRead(null, "has a bad entry " + i + ": " + problem);
       }
-      columns.add(new Column(name, type, size, length, columnSequence));
+      columns.add(new Column(name, type, elementSize, size, columnSequence));
     }
     return new SlotRead(
         new Commit(sequence, s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME), columns), null);

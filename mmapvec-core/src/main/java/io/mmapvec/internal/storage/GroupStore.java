@@ -33,7 +33,7 @@ import java.util.stream.Stream;
 /**
  * The storage of a column group: a directory of ordinary vector files (one per column) and one
  * manifest, {@value #MANIFEST}, whose two checksummed slots hold the group's sequence and every
- * column's committed length (docs/FORMAT.md). The manifest is the truth at open.
+ * column's committed size (docs/FORMAT.md). The manifest is the truth at open.
  *
  * <p><b>Commit</b> ({@link #commit}): every column makes its data durable and writes its own slot
  * (rule 3, through {@link Storage#commitAsColumn}); dropped columns are renamed to {@code
@@ -337,21 +337,21 @@ public final class GroupStore implements GroupHook {
                 + ", the group manifest recorded its commit "
                 + c.columnSequence()
                 + " with length "
-                + c.length()
+                + c.size()
                 + ": the file is older than the group's last commit",
             p);
       }
-      if (s.capacity() < c.length()) {
+      if (s.capacity() < c.size()) {
         throw new VecFormatException(
             Reason.TRUNCATED,
             "column file holds "
                 + s.capacity()
                 + " elements, the group manifest says "
-                + c.length()
+                + c.size()
                 + ": the file was shortened",
             p);
       }
-      s.adoptGroupSize(c.length());
+      s.adoptGroupSize(c.size());
       s.joinGroup(this);
     }
   }

@@ -89,7 +89,7 @@ class GroupManifestFormatTest {
     assertThat(badEntryProblem(5, (byte) 'x')).contains("followed by non-zero");
     assertThat(badEntryProblem(32, (byte) 99)).contains("unknown type code 99");
     assertThat(badEntryProblem(36, (byte) 8)).contains("element size 8 for int");
-    assertThat(badEntryProblem(47, (byte) 0x80)).contains("length");
+    assertThat(badEntryProblem(47, (byte) 0x80)).contains("size");
     assertThat(badEntryProblem(48, (byte) 0)).contains("column sequence");
   }
 
