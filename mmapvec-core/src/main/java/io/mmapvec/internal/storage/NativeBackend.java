@@ -36,8 +36,7 @@ final class NativeBackend implements Backend {
   }
 
   @Override
-  public BackendFile open(Path path, boolean writable, boolean createExclusive)
-      throws IOException {
+  public BackendFile open(Path path, boolean writable, boolean createExclusive) throws IOException {
     NativeFile f = new NativeFile(path, Posix.open(path, writable, createExclusive), writable);
     try {
       // Opened with O_NONBLOCK, so a FIFO did not block us; refuse it (or a device) here.
