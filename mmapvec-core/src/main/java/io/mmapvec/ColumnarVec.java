@@ -2,7 +2,6 @@ package io.mmapvec;
 
 import io.mmapvec.VecFormatException.Reason;
 import io.mmapvec.internal.format.ElementLayout;
-import io.mmapvec.internal.format.ElementType;
 import io.mmapvec.internal.format.FieldLayout;
 import io.mmapvec.internal.format.GroupManifestFormat.Column;
 import io.mmapvec.internal.storage.Backend;
@@ -59,8 +58,8 @@ import java.util.stream.Stream;
  * sync()} on a column) commits every column as one; after a crash every column is at the same
  * committed row count. The sync policy counts calls of this object: {@code everyWrites(n)} commits
  * inside every n-th mutating call; {@code every(d)} commits in the background, never in the middle
- * of a call (each mutating call then holds the group's commit lock). Writes through {@link
- * #column} views are data like any other and reach the device at the next commit.
+ * of a call (each mutating call then holds the group's commit lock). Writes through {@link #column}
+ * views are data like any other and reach the device at the next commit.
  *
  * <p><b>Threads:</b> not thread-safe: one thread at a time; {@link #close()} may come from another
  * thread.
@@ -103,24 +102,22 @@ public final class ColumnarVec<R extends Record> implements Closeable {
     this.scratch = Arena.ofAuto().allocate(codec.layout().elementSize(), 8);
     this.lock = store.hasFlusher() ? store.commitLock() : null;
     this.writesPerCommit =
-        store.options().syncPolicy() instanceof SyncPolicy.EveryWrites(long n)
-            ? n
-            : Long.MAX_VALUE;
+        store.options().syncPolicy() instanceof SyncPolicy.EveryWrites(long n) ? n : Long.MAX_VALUE;
     this.writesUntilCommit = writesPerCommit;
   }
 
   /**
-   * Opens the records in directory {@code dir}, creating the group (one empty column per
-   * component) if absent, with {@link VecOptions#defaults()}.
+   * Opens the records in directory {@code dir}, creating the group (one empty column per component)
+   * if absent, with {@link VecOptions#defaults()}.
    *
    * @param dir the group directory
    * @param recordType the record class: components of {@code byte, short, char, int, long, float,
    *     double, boolean}
    * @param <R> the record type
    * @return the open vector
-   * @throws VecFormatException if the directory is not a group, is damaged, or holds another
-   *     record layout ({@link Reason#ELEMENT_TYPE_MISMATCH}, naming the first differing component)
-   *     or columns of different lengths
+   * @throws VecFormatException if the directory is not a group, is damaged, or holds another record
+   *     layout ({@link Reason#ELEMENT_TYPE_MISMATCH}, naming the first differing component) or
+   *     columns of different lengths
    * @throws VecLockedException if another writer, or this JVM, holds the group
    * @throws IllegalArgumentException if the record cannot be stored (naming the component)
    * @throws IOException if a file cannot be created, opened, locked or mapped
@@ -210,13 +207,7 @@ public final class ColumnarVec<R extends Record> implements Closeable {
       if (c == null || f == null || !c.name().equals(f.name()) || c.type() != f.type()) {
         throw new VecFormatException(
             Reason.ELEMENT_TYPE_MISMATCH,
-            "component "
-                + i
-                + " is "
-                + inGroup
-                + " in the group, "
-                + inRecord
-                + " in the record",
+            "component " + i + " is " + inGroup + " in the group, " + inRecord + " in the record",
             manifest);
       }
     }
@@ -302,8 +293,8 @@ public final class ColumnarVec<R extends Record> implements Closeable {
 
   /**
    * {@return the column {@code name} as a zero-copy vector} Reads and {@code set} work as on any
-   * vector; methods that change its length throw {@link UnsupportedOperationException}. Its
-   * {@code sync()} and {@code close()} commit the group; it is closed with this vector.
+   * vector; methods that change its length throw {@link UnsupportedOperationException}. Its {@code
+   * sync()} and {@code close()} commit the group; it is closed with this vector.
    *
    * @param name a component name
    * @throws IllegalArgumentException if the record has no such component
@@ -339,8 +330,8 @@ public final class ColumnarVec<R extends Record> implements Closeable {
   }
 
   /**
-   * {@return the column {@code name} as a vector of type {@code type}}, e.g. {@code
-   * column("price", DoubleVec.class)}; see {@link #column(String)}.
+   * {@return the column {@code name} as a vector of type {@code type}}, e.g. {@code column("price",
+   * DoubleVec.class)}; see {@link #column(String)}.
    *
    * @param name a component name
    * @param type the vector class the component's type gives
@@ -520,7 +511,12 @@ public final class ColumnarVec<R extends Record> implements Closeable {
     try {
       if (index < 0 || index > size()) {
         throw new IndexOutOfBoundsException(
-            "insert index " + index + " out of bounds for length " + size() + " (" + store.dir()
+            "insert index "
+                + index
+                + " out of bounds for length "
+                + size()
+                + " ("
+                + store.dir()
                 + ")");
       }
       reserveAll(1);
@@ -772,7 +768,8 @@ public final class ColumnarVec<R extends Record> implements Closeable {
       try {
         store.commit(SyncTrigger.EVERY_WRITES);
       } catch (IOException e) {
-        throw new UncheckedIOException("group commit after " + writesPerCommit + " writes failed", e);
+        throw new UncheckedIOException(
+            "group commit after " + writesPerCommit + " writes failed", e);
       }
     }
   }

@@ -40,7 +40,9 @@ public final class VecFormatException extends IOException {
      * the file was crafted or damaged, and opening it could not work (see docs/FORMAT.md).
      */
     LIMIT_EXCEEDED,
-    /** The directory is not a column group: it has no group manifest, or the manifest is not one. */
+    /**
+     * The directory is not a column group: it has no group manifest, or the manifest is not one.
+     */
     NOT_A_GROUP,
     /** A column the group manifest lists has no file in the group directory. */
     COLUMN_MISSING,

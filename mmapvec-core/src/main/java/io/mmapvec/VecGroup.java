@@ -40,10 +40,10 @@ import java.util.function.Function;
  * slot become durable, then the manifest slot is written and flushed. That manifest write is the
  * commit: after a crash the group opens at the last commit, every column at that commit's length,
  * each element as the single-vector crash contract says. {@code sync()} (and {@code close()}) on
- * any column of the group commits the whole group; the group's {@link SyncPolicy} applies
- * ({@code everyWrites(n)}: a group commit inside every n-th write to one column; {@code every(d)}:
- * the background flusher commits the group). Columns created and dropped since the last commit
- * become part of the group, or leave it, at the next commit.
+ * any column of the group commits the whole group; the group's {@link SyncPolicy} applies ({@code
+ * everyWrites(n)}: a group commit inside every n-th write to one column; {@code every(d)}: the
+ * background flusher commits the group). Columns created and dropped since the last commit become
+ * part of the group, or leave it, at the next commit.
  *
  * <p><b>Locks:</b> a writable group holds exclusive locks on its manifest and on every column: a
  * second writer (another process or this JVM) is refused with {@link VecLockedException}. A column
@@ -81,8 +81,8 @@ public final class VecGroup implements Closeable {
 
   /**
    * Opens the group in {@code dir} as {@code options} say (magic, data version, read-only, sync
-   * policy: every column uses them). A writable open creates the directory if absent: built
-   * under a temporary name and renamed into place, so a crash never leaves a half-made group.
+   * policy: every column uses them). A writable open creates the directory if absent: built under a
+   * temporary name and renamed into place, so a crash never leaves a half-made group.
    *
    * @param dir the group directory
    * @param options the group's options

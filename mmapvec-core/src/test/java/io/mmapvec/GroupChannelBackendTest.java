@@ -35,8 +35,7 @@ class GroupChannelBackendTest {
       assertThat(g.longVec("a").get(0)).isEqualTo(1);
     }
     Path rows = tmp.resolve("rows");
-    try (ColumnarVec<Tick> v =
-        ColumnarVec.open(rows, Tick.class, VecOptions.defaults(), null, b)) {
+    try (ColumnarVec<Tick> v = ColumnarVec.open(rows, Tick.class, VecOptions.defaults(), null, b)) {
       v.add(new Tick(1, 2, 3));
     }
     try (ColumnarVec<Tick> v =

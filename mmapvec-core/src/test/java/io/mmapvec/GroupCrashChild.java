@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
  * killed, and prints {@code SYNCED n} only after a commit of {@code n} rows returned. Row {@code i}
  * holds values derived from {@code i} alone, so the parent can check every value after a crash.
  *
- * <p>Mode {@code columnar}: a {@link ColumnarVec} of {@link Tick} with {@code SyncPolicy.every}
- * (a short random interval), plus explicit commits. Mode {@code group}: a {@link VecGroup} of three
+ * <p>Mode {@code columnar}: a {@link ColumnarVec} of {@link Tick} with {@code SyncPolicy.every} (a
+ * short random interval), plus explicit commits. Mode {@code group}: a {@link VecGroup} of three
  * independent columns appended in step, with {@code everyWrites} on the group and explicit commits.
  *
  * <p>Mode {@code hold}: opens the group for writing and waits to be killed (for lock tests).

@@ -8,7 +8,6 @@ import io.mmapvec.StructRecords.Tick;
 import io.mmapvec.internal.posix.Posix;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -62,7 +61,15 @@ class GroupKillNineIT {
           }
         }
         String context =
-            "round " + round + ", mode " + mode + ", seed " + seed + " (base " + BASE + ")\n"
+            "round "
+                + round
+                + ", mode "
+                + mode
+                + ", seed "
+                + seed
+                + " (base "
+                + BASE
+                + ")\n"
                 + transcript;
         if (!Files.exists(dir)) {
           assertThat(synced).as(context).isZero();
@@ -70,7 +77,8 @@ class GroupKillNineIT {
           continue;
         }
         long rows = check(dir, mode, context);
-        assertThat(rows).as("rows after the crash, last printed %d; %s", synced, context)
+        assertThat(rows)
+            .as("rows after the crash, last printed %d; %s", synced, context)
             .isGreaterThanOrEqualTo(synced);
         maxRows = Math.max(maxRows, rows);
         outcomes.merge(

@@ -25,7 +25,8 @@ class GroupLockIT {
       g.longVec("a").add(1);
       g.doubleVec("b").add(2);
     }
-    try (ChildJvm child = ChildJvm.start(tmp, "holder", GroupCrashChild.class, dir.toString(), "0", "hold")) {
+    try (ChildJvm child =
+        ChildJvm.start(tmp, "holder", GroupCrashChild.class, dir.toString(), "0", "hold")) {
       assertThat(child.awaitLine("OPENED")).contains("[a, b]");
       VecLockedException e =
           org.assertj.core.api.Assertions.catchThrowableOfType(

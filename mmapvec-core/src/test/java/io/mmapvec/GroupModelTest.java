@@ -178,7 +178,10 @@ class GroupModelTest {
                 if (m != null && !m.isEmpty()) {
                   int i = raw % m.size();
                   Vec vec = s.vec(n);
-                  long got = vec instanceof LongVec l ? l.removeAt(i) : (long) ((DoubleVec) vec).removeAt(i);
+                  long got =
+                      vec instanceof LongVec l
+                          ? l.removeAt(i)
+                          : (long) ((DoubleVec) vec).removeAt(i);
                   assertThat(got).isEqualTo(m.remove(i));
                 }
               });
@@ -224,8 +227,10 @@ class GroupModelTest {
                   s.g.close();
                 }
                 s.g = VecGroup.open(s.dir);
-                assertThat(Files.list(s.dir).filter(p -> p.getFileName().toString().startsWith("."))
-                        .toList())
+                assertThat(
+                        Files.list(s.dir)
+                            .filter(p -> p.getFileName().toString().startsWith("."))
+                            .toList())
                     .as("no pending file after a clean close")
                     .isEmpty();
               });
@@ -237,7 +242,8 @@ class GroupModelTest {
     ActionChains.check("VecGroup model", SEED, CHAINS, MAX_STEPS, GroupState::new, groupSteps());
   }
 
-  // ------------------------------------------------------------------------------------ ColumnarVec
+  // ------------------------------------------------------------------------------------
+  // ColumnarVec
 
   /** A ColumnarVec and its model, a list of records. */
   final class RowState implements AutoCloseable {
@@ -286,114 +292,136 @@ class GroupModelTest {
     return List.of(
         r -> {
           long x = r.nextInt(1000);
-          return rowStep("add " + x, s -> {
-            s.v.add(tick(x));
-            s.m.add(tick(x));
-          });
+          return rowStep(
+              "add " + x,
+              s -> {
+                s.v.add(tick(x));
+                s.m.add(tick(x));
+              });
         },
         r -> {
           int count = r.nextInt(r.nextInt(6) == 0 ? 900 : 10);
           long x = r.nextInt(1000);
-          return rowStep("addAll " + count + " from " + x, s -> {
-            List<Tick> rows = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-              rows.add(tick(x + i));
-            }
-            s.v.addAll(rows);
-            s.m.addAll(rows);
-          });
+          return rowStep(
+              "addAll " + count + " from " + x,
+              s -> {
+                List<Tick> rows = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                  rows.add(tick(x + i));
+                }
+                s.v.addAll(rows);
+                s.m.addAll(rows);
+              });
         },
         r -> {
           int raw = r.nextInt(1 << 20);
           long x = r.nextInt(1000);
-          return rowStep("set raw " + raw + " = " + x, s -> {
-            if (!s.m.isEmpty()) {
-              int i = raw % s.m.size();
-              s.v.set(i, tick(x));
-              s.m.set(i, tick(x));
-            }
-          });
+          return rowStep(
+              "set raw " + raw + " = " + x,
+              s -> {
+                if (!s.m.isEmpty()) {
+                  int i = raw % s.m.size();
+                  s.v.set(i, tick(x));
+                  s.m.set(i, tick(x));
+                }
+              });
         },
         r -> {
           int raw = r.nextInt(1 << 20);
           long x = r.nextInt(1000);
-          return rowStep("set price through the column, raw " + raw + " = " + x, s -> {
-            if (!s.m.isEmpty()) {
-              int i = raw % s.m.size();
-              s.v.column("price", DoubleVec.class).set(i, x);
-              Tick t = s.m.get(i);
-              s.m.set(i, new Tick(t.time(), x, t.qty()));
-            }
-          });
+          return rowStep(
+              "set price through the column, raw " + raw + " = " + x,
+              s -> {
+                if (!s.m.isEmpty()) {
+                  int i = raw % s.m.size();
+                  s.v.column("price", DoubleVec.class).set(i, x);
+                  Tick t = s.m.get(i);
+                  s.m.set(i, new Tick(t.time(), x, t.qty()));
+                }
+              });
         },
         r -> {
           int raw = r.nextInt(1 << 20);
           long x = r.nextInt(1000);
-          return rowStep("insertAt raw " + raw + " " + x, s -> {
-            int i = raw % (s.m.size() + 1);
-            s.v.insertAt(i, tick(x));
-            s.m.add(i, tick(x));
-          });
+          return rowStep(
+              "insertAt raw " + raw + " " + x,
+              s -> {
+                int i = raw % (s.m.size() + 1);
+                s.v.insertAt(i, tick(x));
+                s.m.add(i, tick(x));
+              });
         },
         r -> {
           int raw = r.nextInt(1 << 20);
           boolean swap = r.nextBoolean();
-          return rowStep((swap ? "swapRemoveAt" : "removeAt") + " raw " + raw, s -> {
-            if (!s.m.isEmpty()) {
-              int i = raw % s.m.size();
-              if (swap) {
-                assertThat(s.v.swapRemoveAt(i)).isEqualTo(s.m.get(i));
-                Tick last = s.m.remove(s.m.size() - 1);
-                if (i < s.m.size()) {
-                  s.m.set(i, last);
+          return rowStep(
+              (swap ? "swapRemoveAt" : "removeAt") + " raw " + raw,
+              s -> {
+                if (!s.m.isEmpty()) {
+                  int i = raw % s.m.size();
+                  if (swap) {
+                    assertThat(s.v.swapRemoveAt(i)).isEqualTo(s.m.get(i));
+                    Tick last = s.m.remove(s.m.size() - 1);
+                    if (i < s.m.size()) {
+                      s.m.set(i, last);
+                    }
+                  } else {
+                    assertThat(s.v.removeAt(i)).isEqualTo(s.m.remove(i));
+                  }
                 }
-              } else {
-                assertThat(s.v.removeAt(i)).isEqualTo(s.m.remove(i));
-              }
-            }
-          });
+              });
         },
-        r -> rowStep("removeLast", s -> {
-          if (s.m.isEmpty()) {
-            assertThatThrownBy(s.v::removeLast).isInstanceOf(NoSuchElementException.class);
-          } else {
-            assertThat(s.v.removeLast()).isEqualTo(s.m.remove(s.m.size() - 1));
-          }
-        }),
+        r ->
+            rowStep(
+                "removeLast",
+                s -> {
+                  if (s.m.isEmpty()) {
+                    assertThatThrownBy(s.v::removeLast).isInstanceOf(NoSuchElementException.class);
+                  } else {
+                    assertThat(s.v.removeLast()).isEqualTo(s.m.remove(s.m.size() - 1));
+                  }
+                }),
         r -> {
           int raw = r.nextInt(1 << 20);
-          return rowStep("truncate raw " + raw, s -> {
-            int to = raw % (s.m.size() + 1);
-            s.v.truncate(to);
-            s.m.subList(to, s.m.size()).clear();
-          });
+          return rowStep(
+              "truncate raw " + raw,
+              s -> {
+                int to = raw % (s.m.size() + 1);
+                s.v.truncate(to);
+                s.m.subList(to, s.m.size()).clear();
+              });
         },
         r -> {
           int n = r.nextInt(1500);
           long x = r.nextInt(1000);
-          return rowStep("resize " + n + " fill " + x, s -> {
-            s.v.resize(n, tick(x));
-            while (s.m.size() > n) {
-              s.m.remove(s.m.size() - 1);
-            }
-            while (s.m.size() < n) {
-              s.m.add(tick(x));
-            }
-          });
+          return rowStep(
+              "resize " + n + " fill " + x,
+              s -> {
+                s.v.resize(n, tick(x));
+                while (s.m.size() > n) {
+                  s.m.remove(s.m.size() - 1);
+                }
+                while (s.m.size() < n) {
+                  s.m.add(tick(x));
+                }
+              });
         },
         r -> rowStep("sync", s -> s.v.sync()),
         r -> rowStep("shrinkToFit", s -> s.v.shrinkToFit()),
         r -> {
           boolean readOnlyFirst = r.nextBoolean();
-          return rowStep("close and reopen" + (readOnlyFirst ? " (read-only first)" : ""), s -> {
-            s.v.close();
-            if (readOnlyFirst) {
-              s.v = ColumnarVec.open(s.dir, Tick.class, VecOptions.defaults().withReadOnly(true));
-              s.check();
-              s.v.close();
-            }
-            s.v = ColumnarVec.open(s.dir, Tick.class);
-          });
+          return rowStep(
+              "close and reopen" + (readOnlyFirst ? " (read-only first)" : ""),
+              s -> {
+                s.v.close();
+                if (readOnlyFirst) {
+                  s.v =
+                      ColumnarVec.open(s.dir, Tick.class, VecOptions.defaults().withReadOnly(true));
+                  s.check();
+                  s.v.close();
+                }
+                s.v = ColumnarVec.open(s.dir, Tick.class);
+              });
         });
   }
 

@@ -24,23 +24,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Simulated power loss across several files: a seeded workload of appends, truncations and
- * commits runs on a {@link ColumnarVec} (three column files and the manifest) while a {@link
+ * Simulated power loss across several files: a seeded workload of appends, truncations and commits
+ * runs on a {@link ColumnarVec} (three column files and the manifest) while a {@link
  * CrashHooks.Listener} keeps each file's <em>durable image</em> (what the device holds): every
  * {@code msync} the library reports copies that range of the file's current bytes into it, every
- * {@code fdatasync} the whole file and its size. At every crash point of a column sync, just
- * before every reported durability point (the manifest's included), and after random operations,
- * images are made from the durable images plus a subset of the 4 KiB pages that differ, across
- * all files at once (every subset when few, a sample otherwise), each file with its durable or
- * its current size. Every image must open (read-only) with every column at one length, the last
- * completed commit's or the one in progress, and every row right. Never columns at different
- * commits.
+ * {@code fdatasync} the whole file and its size. At every crash point of a column sync, just before
+ * every reported durability point (the manifest's included), and after random operations, images
+ * are made from the durable images plus a subset of the 4 KiB pages that differ, across all files
+ * at once (every subset when few, a sample otherwise), each file with its durable or its current
+ * size. Every image must open (read-only) with every column at one length, the last completed
+ * commit's or the one in progress, and every row right. Never columns at different commits.
  *
  * <p>Not modelled: directory entries (the workload adds and drops no column; the pending-name
  * protocol is tested in {@link VecGroupTest}), torn sectors inside a page.
  *
- * <p>{@code -Dmmapvec.long=true} runs ten times as many workloads with more subsets;
- * {@code -Dmmapvec.crash.seed=N} replays a base seed.
+ * <p>{@code -Dmmapvec.long=true} runs ten times as many workloads with more subsets; {@code
+ * -Dmmapvec.crash.seed=N} replays a base seed.
  */
 class GroupPowerLossTest {
   private static final boolean LONG = Boolean.getBoolean("mmapvec.long");
@@ -266,8 +265,16 @@ class GroupPowerLossTest {
       }
     } catch (IOException e) {
       throw new AssertionError(
-          "image refused: " + e + "; last commit " + committedRows + ", in progress "
-              + inProgressRows + "; kept pages " + kept + "; " + context,
+          "image refused: "
+              + e
+              + "; last commit "
+              + committedRows
+              + ", in progress "
+              + inProgressRows
+              + "; kept pages "
+              + kept
+              + "; "
+              + context,
           e);
     }
   }

@@ -73,7 +73,8 @@ class GroupUseAfterCloseTest {
     }
   }
 
-  private void sweep(Class<?> type, java.util.concurrent.Callable<Closeable> open) throws Exception {
+  private void sweep(Class<?> type, java.util.concurrent.Callable<Closeable> open)
+      throws Exception {
     List<Method> ms = methods(type);
     assertThat(ms).hasSizeGreaterThan(5);
     for (Method m : ms) {

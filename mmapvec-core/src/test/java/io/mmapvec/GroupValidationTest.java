@@ -69,7 +69,9 @@ class GroupValidationTest {
     byte[] m = Files.readAllBytes(manifest);
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(m, 0, 60);
-    put(60, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt((int) crc.getValue()).array());
+    put(
+        60,
+        ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt((int) crc.getValue()).array());
   }
 
   @Test
@@ -282,14 +284,14 @@ class GroupValidationTest {
   @Test
   void aColumnFileOpenedAloneForWritingIsRefusedEvenWithoutAGroupWriter() throws IOException {
     VecLockedException e =
-        catchThrowableOfType(
-            VecLockedException.class, () -> LongVec.open(dir.resolve("a.vec")));
+        catchThrowableOfType(VecLockedException.class, () -> LongVec.open(dir.resolve("a.vec")));
     assertThat(e.file()).isEqualTo(dir.resolve("a.vec"));
     assertThat(e.getMessage()).contains("column group");
     assertThatThrownBy(() -> DoubleVec.open(dir.resolve("new.vec")))
         .isInstanceOf(VecLockedException.class);
     assertThat(dir.resolve("new.vec")).doesNotExist();
-    try (LongVec ro = LongVec.open(dir.resolve("a.vec"), VecOptions.defaults().withReadOnly(true))) {
+    try (LongVec ro =
+        LongVec.open(dir.resolve("a.vec"), VecOptions.defaults().withReadOnly(true))) {
       assertThat(ro.get(100)).isEqualTo(100);
     }
   }

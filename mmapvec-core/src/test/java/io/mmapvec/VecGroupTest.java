@@ -74,7 +74,8 @@ class VecGroupTest {
     }
     assertThat(dir.resolve("time.vec")).as("close gave the column its final name").exists();
     // Each column is an ordinary vector file, readable alone.
-    try (LongVec alone = LongVec.open(dir.resolve("time.vec"), VecOptions.defaults().withReadOnly(true))) {
+    try (LongVec alone =
+        LongVec.open(dir.resolve("time.vec"), VecOptions.defaults().withReadOnly(true))) {
       assertThat(alone.size()).isEqualTo(1000);
     }
   }
@@ -172,7 +173,8 @@ class VecGroupTest {
       assertThat(g.longVec("a").size()).isEqualTo(5);
       assertThat(g.longVec("b").size()).isEqualTo(5);
     }
-    try (LongVec alone = LongVec.open(dir.resolve("a.vec"), VecOptions.defaults().withReadOnly(true))) {
+    try (LongVec alone =
+        LongVec.open(dir.resolve("a.vec"), VecOptions.defaults().withReadOnly(true))) {
       assertThat(alone.size()).as("the writer's close committed the cut").isEqualTo(5);
     }
   }
@@ -206,7 +208,8 @@ class VecGroupTest {
       g.longVec("a").add(1);
     }
     try (VecGroup g = VecGroup.open(dir, ro)) {
-      assertThatThrownBy(() -> g.longVec("b")).isInstanceOf(java.nio.file.NoSuchFileException.class);
+      assertThatThrownBy(() -> g.longVec("b"))
+          .isInstanceOf(java.nio.file.NoSuchFileException.class);
       assertThatThrownBy(() -> g.longVec("a").add(2))
           .isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(() -> g.drop("a")).isInstanceOf(UnsupportedOperationException.class);
@@ -299,16 +302,17 @@ class VecGroupTest {
       assertThat(v.get(1).price()).isEqualTo(42.0);
       assertThat(v.column("price")).isSameAs(price);
       assertThatThrownBy(() -> price.add(1.0)).isInstanceOf(UnsupportedOperationException.class);
-      assertThatThrownBy(() -> price.truncate(1))
-          .isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> price.truncate(1)).isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(price::removeLast).isInstanceOf(UnsupportedOperationException.class);
-      assertThatThrownBy(() -> price.insertAt(0, 1)).isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> price.insertAt(0, 1))
+          .isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(() -> price.removeAt(0)).isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(() -> price.swapRemoveAt(0))
           .isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(() -> price.addAll(new double[] {1}))
           .isInstanceOf(UnsupportedOperationException.class);
-      assertThatThrownBy(() -> price.resize(3, 0)).isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> price.resize(3, 0))
+          .isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(price::clear).isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(price::shrinkToFit).isInstanceOf(UnsupportedOperationException.class);
       assertThat(price.size()).isEqualTo(12);
@@ -350,7 +354,10 @@ class VecGroupTest {
     try (ColumnarVec<Tick> v = ColumnarVec.open(dir, Tick.class)) {
       v.add(new Tick(1, 2, 3));
     }
-    assertMismatch(dir, TickFloatPrice.class, "component 1 is 'price' double in the group, 'price' float in the record");
+    assertMismatch(
+        dir,
+        TickFloatPrice.class,
+        "component 1 is 'price' double in the group, 'price' float in the record");
     assertMismatch(dir, TickBid.class, "component 1 is 'price' double in the group, 'bid' double");
     assertMismatch(dir, TickFlags.class, "component 3 is absent in the group, 'flags' int");
     try (ColumnarVec<Tick> v = ColumnarVec.open(dir, Tick.class)) {
@@ -396,7 +403,8 @@ class VecGroupTest {
       for (int i = 0; i < 4; i++) {
         a.add(i);
       }
-      assertThat(manifestLengths(dir)).as("a group commit in the third write to one column")
+      assertThat(manifestLengths(dir))
+          .as("a group commit in the third write to one column")
           .containsExactly(10L, 7L, 7L);
     }
   }

@@ -71,7 +71,9 @@ public class GroupBench {
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
   @Warmup(iterations = 3, time = 1)
   @Measurement(iterations = 5, time = 1)
-  @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
   public static class Scan {
     private Path dir;
     private ColumnarVec<Tick> ticks;
@@ -165,7 +167,9 @@ public class GroupBench {
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   @Warmup(iterations = 3, time = 1)
   @Measurement(iterations = 5, time = 2)
-  @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
   public static class Commit {
     private Path dir;
     private VecGroup group;

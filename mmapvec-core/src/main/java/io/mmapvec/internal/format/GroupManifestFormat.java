@@ -26,9 +26,9 @@ import java.util.zip.CRC32C;
  *
  * <p>The manifest is a fixed {@value #FILE_BYTES}-byte file: an identity block in its first page,
  * and two commit slots of {@value #SLOT_BYTES} bytes at 4096 and 12288. A slot holds the group's
- * sequence and one 64-byte entry per column (name, element type and size, committed size). A
- * group commit writes the inactive slot after every column's data and own slot are durable; on
- * open the valid slot with the higher sequence wins.
+ * sequence and one 64-byte entry per column (name, element type and size, committed size). A group
+ * commit writes the inactive slot after every column's data and own slot are durable; on open the
+ * valid slot with the higher sequence wins.
  *
  * <p><b>Threads:</b> stateless; any thread, as long as no other thread writes the segments passed
  * in at the same time. The methods keep no reference to the segments.
@@ -160,8 +160,8 @@ public final class GroupManifestFormat {
       String otherProblem) {}
 
   /**
-   * {@return the problem with a column name, or null if it is valid} Valid: 1 to 31 characters
-   * from {@code A-Z a-z 0-9 _ $ -}, not starting with {@code -}.
+   * {@return the problem with a column name, or null if it is valid} Valid: 1 to 31 characters from
+   * {@code A-Z a-z 0-9 _ $ -}, not starting with {@code -}.
    *
    * @param name the name
    */
@@ -179,9 +179,7 @@ public final class GroupManifestFormat {
               || c == '$'
               || (c == '-' && i > 0);
       if (!ok) {
-        return "column name '"
-            + escape(name)
-            + "' may only use A-Z a-z 0-9 _ $ and - (not first)";
+        return "column name '" + escape(name) + "' may only use A-Z a-z 0-9 _ $ and - (not first)";
       }
     }
     return null;
@@ -212,7 +210,8 @@ public final class GroupManifestFormat {
   public static void encodeNew(
       MemorySegment dst, String magic, DataVersion version, long nowMillis) {
     if (dst.byteSize() < FILE_BYTES) {
-      throw new IllegalArgumentException("buffer is " + dst.byteSize() + " bytes, need " + FILE_BYTES);
+      throw new IllegalArgumentException(
+          "buffer is " + dst.byteSize() + " bytes, need " + FILE_BYTES);
     }
     byte[] m = magic.getBytes(StandardCharsets.US_ASCII);
     if (m.length != 8 || magic.length() != 8) {
@@ -239,7 +238,8 @@ public final class GroupManifestFormat {
    */
   public static void encodeSlot(MemorySegment slot, Commit commit) {
     if (slot.byteSize() != SLOT_BYTES) {
-      throw new IllegalArgumentException("slot is " + slot.byteSize() + " bytes, not " + SLOT_BYTES);
+      throw new IllegalArgumentException(
+          "slot is " + slot.byteSize() + " bytes, not " + SLOT_BYTES);
     }
     slot.fill((byte) 0);
     slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, commit.sequence());
@@ -419,8 +419,7 @@ public final class GroupManifestFormat {
         problem = "column '" + name + "' has unknown type code " + code;
       }
       if (problem == null
-          && (elementSize < 1
-              || (type != ElementType.STRUCT && elementSize != type.byteSize()))) {
+          && (elementSize < 1 || (type != ElementType.STRUCT && elementSize != type.byteSize()))) {
         problem =
             "column '" + name + "' has element size " + elementSize + " for " + type.javaName();
       }

@@ -2,7 +2,6 @@ package io.mmapvec.internal.storage;
 
 import java.io.IOException;
 
-
 /** What a column of a group calls instead of committing alone: the group's commit. */
 interface GroupHook {
   /**

@@ -67,8 +67,10 @@ public final class GroupStore implements GroupHook {
   private final Backend backend;
   private final LockedFile manifest;
   private final boolean readOnly;
+
   /** Fair, so the flusher is not starved by an owner that writes in a tight loop. */
   private final ReentrantLock commitLock = new ReentrantLock(true);
+
   private final Map<String, Storage> columns = new LinkedHashMap<>();
   private final Map<String, Storage> added = new LinkedHashMap<>();
   private final Map<String, Path> dropped = new LinkedHashMap<>();
@@ -106,9 +108,8 @@ public final class GroupStore implements GroupHook {
   // ------------------------------------------------------------------------------------ opening
 
   /**
-   * Opens the group in {@code dir}; a writable open creates it if absent (rule 11 for a
-   * directory: built under a temporary name, renamed into place without replacing, parent
-   * synced).
+   * Opens the group in {@code dir}; a writable open creates it if absent (rule 11 for a directory:
+   * built under a temporary name, renamed into place without replacing, parent synced).
    *
    * @param dir the group directory
    * @param options magic, data version, read-only, sync policy (the group's)
@@ -144,9 +145,7 @@ public final class GroupStore implements GroupHook {
       locked = LockedFile.open(mpath, backend, !options.readOnly());
     } catch (NoSuchFileException e) {
       throw new VecFormatException(
-          Reason.NOT_A_GROUP,
-          "directory has no " + MANIFEST + " file: not a column group",
-          dir);
+          Reason.NOT_A_GROUP, "directory has no " + MANIFEST + " file: not a column group", dir);
     }
     GroupStore g = null;
     try {
@@ -370,8 +369,8 @@ public final class GroupStore implements GroupHook {
   // ------------------------------------------------------------------------------------ columns
 
   /**
-   * {@return the storage of column {@code name}, opened or (writable group) created empty}
-   * A created column is part of the group from the next commit on.
+   * {@return the storage of column {@code name}, opened or (writable group) created empty} A
+   * created column is part of the group from the next commit on.
    *
    * @param name the column's name
    * @param layout the element layout the caller will use
@@ -410,7 +409,10 @@ public final class GroupStore implements GroupHook {
       }
       if (dropped.containsKey(name)) {
         throw new IllegalStateException(
-            "column '" + name + "' was dropped; commit the group before adding it again (" + dir
+            "column '"
+                + name
+                + "' was dropped; commit the group before adding it again ("
+                + dir
                 + ")");
       }
       if (columns.size() + added.size() >= GroupManifestFormat.MAX_COLUMNS) {
@@ -576,12 +578,10 @@ public final class GroupStore implements GroupHook {
     }
   }
 
-  private static Column columnEntry(
-      String name, Storage s, SyncTrigger trigger, boolean background)
+  private static Column columnEntry(String name, Storage s, SyncTrigger trigger, boolean background)
       throws IOException {
     long length = background ? s.backgroundCommitAsColumn() : s.commitAsColumn(trigger);
-    return new Column(
-        name, s.layout().type(), s.elementSize(), length, s.committedSequence());
+    return new Column(name, s.layout().type(), s.elementSize(), length, s.committedSequence());
   }
 
   // ------------------------------------------------------------------------------------ closing
@@ -645,8 +645,8 @@ public final class GroupStore implements GroupHook {
 
   /**
    * Gives the committed columns that still have pending names ({@code .add.NAME.vec}) their final
-   * names, then syncs the directory; their vectors are closed. A crash in between is finished by the
-   * next open the same way.
+   * names, then syncs the directory; their vectors are closed. A crash in between is finished by
+   * the next open the same way.
    */
   private void finishPendingNames() throws IOException {
     boolean changed = false;

@@ -78,8 +78,10 @@ public final class Storage {
 
   private boolean writeBlocked;
   private boolean closed;
+
   /** The column group this file belongs to, or null: then sync and close commit the group. */
   private GroupHook group;
+
   /** Set on a column of a record stored column-wise: length changes are refused. */
   private String lengthFixed;
 
@@ -480,8 +482,8 @@ public final class Storage {
   // ------------------------------------------------------------- for a column group
 
   /**
-   * Joins a column group: from now on {@link #sync()}, {@link #close()}, {@link #shrinkToFit()}
-   * and the {@code everyWrites} policy commit the whole group through {@code hook}.
+   * Joins a column group: from now on {@link #sync()}, {@link #close()}, {@link #shrinkToFit()} and
+   * the {@code everyWrites} policy commit the whole group through {@code hook}.
    */
   void joinGroup(GroupHook hook) {
     this.group = hook;

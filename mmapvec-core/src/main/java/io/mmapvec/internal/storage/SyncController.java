@@ -183,9 +183,9 @@ final class SyncController {
   }
 
   /**
-   * A background group commit's column step: everything below the published size, then that
-   * size; unlike {@link #backgroundSync()} it waits for the lock and throws a failure (after
-   * poisoning). {@return the committed size}
+   * A background group commit's column step: everything below the published size, then that size;
+   * unlike {@link #backgroundSync()} it waits for the lock and throws a failure (after poisoning).
+   * {@return the committed size}
    */
   long backgroundSyncAsColumn() throws IOException {
     commitLock.lock();

@@ -35,7 +35,8 @@ class GroupManifestFormatTest {
 
   @Test
   void aNewManifestHasOneEmptyCommit() throws VecFormatException {
-    Manifest m = GroupManifestFormat.decode(fresh(), GroupManifestFormat.FILE_BYTES, "TICKDATA", V, FILE);
+    Manifest m =
+        GroupManifestFormat.decode(fresh(), GroupManifestFormat.FILE_BYTES, "TICKDATA", V, FILE);
     assertThat(m.magic()).isEqualTo("TICKDATA");
     assertThat(m.dataVersion()).isEqualTo(V);
     assertThat(m.createdMillis()).isEqualTo(42);
@@ -67,11 +68,14 @@ class GroupManifestFormatTest {
     assertThat(fallback.otherProblem()).contains("fails its checksum");
   }
 
-  /** Writes a slot with a bad entry but a correct checksum: a writer bug, caught by the entry check. */
+  /**
+   * Writes a slot with a bad entry but a correct checksum: a writer bug, caught by the entry check.
+   */
   private static String badEntryProblem(int offsetInEntry, byte value) throws VecFormatException {
     MemorySegment m = fresh();
     MemorySegment s = slot(m, 1);
-    GroupManifestFormat.encodeSlot(s, new Commit(2, 1, List.of(new Column("a", ElementType.INT, 4, 5, 1))));
+    GroupManifestFormat.encodeSlot(
+        s, new Commit(2, 1, List.of(new Column("a", ElementType.INT, 4, 5, 1))));
     s.set(ValueLayout.JAVA_BYTE, 64 + offsetInEntry, value);
     CRC32C crc = new CRC32C();
     crc.update(s.asSlice(0, 60).toArray(ValueLayout.JAVA_BYTE));
@@ -108,7 +112,8 @@ class GroupManifestFormatTest {
     Column a = new Column("a", ElementType.INT, 4, 0, 1);
     assertThatThrownBy(() -> new Commit(1, 0, List.of(a, a)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new Commit(0, 0, List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Commit(0, 0, List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
     List<Column> many = new ArrayList<>();
     for (int i = 0; i <= GroupManifestFormat.MAX_COLUMNS; i++) {
       many.add(new Column("c" + i, ElementType.INT, 4, 0, 1));
@@ -121,7 +126,9 @@ class GroupManifestFormatTest {
     VecFormatException e =
         catchThrowableOfType(
             VecFormatException.class,
-            () -> GroupManifestFormat.decode(fresh(), GroupManifestFormat.FILE_BYTES, "OTHERAPP", V, FILE));
+            () ->
+                GroupManifestFormat.decode(
+                    fresh(), GroupManifestFormat.FILE_BYTES, "OTHERAPP", V, FILE));
     assertThat(e.reason()).isEqualTo(Reason.MAGIC_MISMATCH);
     assertThat(e.file()).isEqualTo(FILE);
     e =
@@ -133,7 +140,8 @@ class GroupManifestFormatTest {
     assertThat(e.reason()).isEqualTo(Reason.DATA_VERSION_MISMATCH);
     e =
         catchThrowableOfType(
-            VecFormatException.class, () -> GroupManifestFormat.decode(fresh(), 100, null, null, FILE));
+            VecFormatException.class,
+            () -> GroupManifestFormat.decode(fresh(), 100, null, null, FILE));
     assertThat(e.reason()).isEqualTo(Reason.TRUNCATED);
   }
 }
