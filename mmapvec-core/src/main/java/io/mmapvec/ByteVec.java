@@ -45,7 +45,7 @@ public final class ByteVec extends AbstractVec implements Vec {
   private static final ValueLayout.OfByte ELEMENT = ValueLayout.JAVA_BYTE;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.BYTE);
 
-  private ByteVec(Storage storage) {
+  ByteVec(Storage storage) {
     super(storage);
   }
 

@@ -45,7 +45,7 @@ public final class DoubleVec extends AbstractVec implements Vec {
   private static final ValueLayout.OfDouble ELEMENT = ValueLayout.JAVA_DOUBLE;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.DOUBLE);
 
-  private DoubleVec(Storage storage) {
+  DoubleVec(Storage storage) {
     super(storage);
   }
 

@@ -45,7 +45,7 @@ public final class FloatVec extends AbstractVec implements Vec {
   private static final ValueLayout.OfFloat ELEMENT = ValueLayout.JAVA_FLOAT;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.FLOAT);
 
-  private FloatVec(Storage storage) {
+  FloatVec(Storage storage) {
     super(storage);
   }
 

@@ -45,7 +45,7 @@ public final class IntVec extends AbstractVec implements Vec {
   private static final ValueLayout.OfInt ELEMENT = ValueLayout.JAVA_INT;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.INT);
 
-  private IntVec(Storage storage) {
+  IntVec(Storage storage) {
     super(storage);
   }
 

@@ -44,7 +44,7 @@ public final class LongVec extends AbstractVec implements Vec {
   private static final ValueLayout.OfLong ELEMENT = ValueLayout.JAVA_LONG;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.LONG);
 
-  private LongVec(Storage storage) {
+  LongVec(Storage storage) {
     super(storage);
   }
 

@@ -45,7 +45,7 @@ public final class ShortVec extends AbstractVec implements Vec {
   private static final ValueLayout.OfShort ELEMENT = ValueLayout.JAVA_SHORT;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.SHORT);
 
-  private ShortVec(Storage storage) {
+  ShortVec(Storage storage) {
     super(storage);
   }
 

@@ -89,7 +89,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    */
   private final MemorySegment one;
 
-  private StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
+  StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
     super(storage);
     this.recordType = recordType;
     this.codec = codec;

@@ -39,7 +39,15 @@ public final class VecFormatException extends IOException {
      * The file is larger than a vector may be (2^46 bytes), or its commit sequence is above 2^62:
      * the file was crafted or damaged, and opening it could not work (see docs/FORMAT.md).
      */
-    LIMIT_EXCEEDED
+    LIMIT_EXCEEDED,
+    /**
+     * The directory is not a column group: it has no group manifest, or the manifest is not one.
+     */
+    NOT_A_GROUP,
+    /** A column the group manifest lists has no file in the group directory. */
+    COLUMN_MISSING,
+    /** The group directory holds a column file that the group manifest does not list. */
+    COLUMN_EXTRA
   }
 
   private final Reason reason;

@@ -27,4 +27,10 @@ final class Flusher {
     long nanos = interval.toNanos();
     return EXEC.scheduleWithFixedDelay(storage::backgroundSync, nanos, nanos, TimeUnit.NANOSECONDS);
   }
+
+  /** Runs {@code task} (a group's background commit) every {@code interval} until cancelled. */
+  static ScheduledFuture<?> schedule(Runnable task, Duration interval) {
+    long nanos = interval.toNanos();
+    return EXEC.scheduleWithFixedDelay(task, nanos, nanos, TimeUnit.NANOSECONDS);
+  }
 }

@@ -79,6 +79,12 @@ public final class Storage {
   private boolean writeBlocked;
   private boolean closed;
 
+  /** The column group this file belongs to, or null: then sync and close commit the group. */
+  private GroupHook group;
+
+  /** Set on a column of a record stored column-wise: length changes are refused. */
+  private String lengthFixed;
+
   private Storage(
       Path path,
       VecOptions options,
@@ -115,6 +121,20 @@ public final class Storage {
    * @throws IOException on any other failure; nothing is left locked, mapped or half-created
    */
   public static Storage open(Path path, VecOptions options, ElementLayout layout, Backend backend)
+      throws IOException {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(options, "options");
+    if (!options.readOnly()) {
+      GroupStore.refuseWriterOfColumn(path);
+    }
+    return openColumn(path, options, layout, backend);
+  }
+
+  /**
+   * Like {@link #open}, without refusing a file that belongs to a column group: for the group's own
+   * use.
+   */
+  static Storage openColumn(Path path, VecOptions options, ElementLayout layout, Backend backend)
       throws IOException {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(options, "options");
@@ -181,6 +201,11 @@ public final class Storage {
   public void countMutation() {
     if (schedule.countDown()) {
       try {
+        GroupHook g = group;
+        if (g != null) {
+          g.commit(SyncTrigger.EVERY_WRITES);
+          return;
+        }
         controller.sync(SyncTrigger.EVERY_WRITES);
       } catch (IOException e) {
         String after = "sync after " + schedule.writesPerSync() + " writes failed";
@@ -253,6 +278,7 @@ public final class Storage {
    */
   public void appendFrom(MemorySegment src) {
     checkWritable();
+    checkLengthFree();
     long count = src.byteSize() / elementSize;
     long n = size;
     if (count > appendLimit - n) {
@@ -269,6 +295,7 @@ public final class Storage {
    */
   public long openGap(long index, long count) {
     checkWritable();
+    checkLengthFree();
     if (index < 0 || index > size) {
       throw StorageErrors.insertIndex(path, index, size);
     }
@@ -296,6 +323,7 @@ public final class Storage {
       throw writeError(index < 0 || index >= size ? index : end - 1);
     }
     checkWritable();
+    checkLengthFree();
     moveElements(end, index, size - end);
     dropSize(size - count);
     dirty.mark(index, size);
@@ -304,6 +332,7 @@ public final class Storage {
 
   /** Moves the last element into {@code index} (already checked by {@link #writeIndex}). */
   public void swapRemove(long index) {
+    checkLengthFree();
     long last = size - 1;
     if (index != last) {
       moveElements(last, index, 1);
@@ -314,6 +343,7 @@ public final class Storage {
 
   /** {@return the index of the last element, which is removed (its bytes stay readable now)} */
   public long popIndex() {
+    checkLengthFree();
     if (size == 0 || writeBlocked) {
       if (closed || writeBlocked) {
         throw writeError(0);
@@ -332,6 +362,7 @@ public final class Storage {
       throw StorageErrors.negativeSize(path, newSize);
     }
     checkWritable();
+    checkLengthFree();
     if (newSize < size) {
       dropSize(newSize);
     }
@@ -347,6 +378,7 @@ public final class Storage {
       throw StorageErrors.negativeSize(path, newSize);
     }
     checkWritable();
+    checkLengthFree();
     long old = size;
     if (newSize <= old) {
       dropSize(newSize);
@@ -422,6 +454,7 @@ public final class Storage {
 
   private void growForAppend(long extra) {
     checkWritable();
+    checkLengthFree();
     if (extra > GrowthPolicy.maxCapacity(elementSize) - size) {
       throw StorageErrors.tooLarge(path, size, extra, elementSize);
     }
@@ -437,7 +470,82 @@ public final class Storage {
    * msync.
    */
   public void sync() throws IOException {
+    GroupHook g = group;
+    if (g != null) {
+      checkOpen();
+      g.commit(SyncTrigger.EXPLICIT);
+      return;
+    }
     controller.sync(SyncTrigger.EXPLICIT);
+  }
+
+  // ------------------------------------------------------------- for a column group
+
+  /**
+   * Joins a column group: from now on {@link #sync()}, {@link #close()}, {@link #shrinkToFit()} and
+   * the {@code everyWrites} policy commit the whole group through {@code hook}.
+   */
+  void joinGroup(GroupHook hook) {
+    this.group = hook;
+  }
+
+  /**
+   * The first step of a group commit for this column, by the owner thread: makes the data durable,
+   * then writes this file's own slot (rule 3). {@return the committed size}
+   */
+  long commitAsColumn(SyncTrigger trigger) throws IOException {
+    return controller.syncAsColumn(trigger);
+  }
+
+  /**
+   * The first step of a background group commit ({@code SyncPolicy.every}): everything below the
+   * published size, then that size; a failure poisons and is thrown. {@return the committed size}
+   */
+  long backgroundCommitAsColumn() throws IOException {
+    return controller.backgroundSyncAsColumn();
+  }
+
+  /** {@return the sequence of this file's newest commit slot (as read at open or last written)} */
+  long committedSequence() {
+    return controller.committedSequence();
+  }
+
+  /**
+   * Shows {@code size} elements, as the group manifest says, whatever this file's own slot says:
+   * the group's commit is the truth. The caller checked that the file holds them.
+   */
+  void adoptGroupSize(long newSize) {
+    if (newSize > controller.capacity()) {
+      throw new IllegalArgumentException(
+          "size " + newSize + " beyond capacity " + controller.capacity() + " (" + path + ")");
+    }
+    if (newSize < size) {
+      dropSize(newSize);
+    }
+    SIZE.setRelease(this, newSize);
+  }
+
+  /**
+   * Refuses (with {@code why}) or allows again every length change: for the columns of a record
+   * stored column-wise, which only the record vector may lengthen or shorten.
+   *
+   * @param why the message of the refusal, or null to allow
+   */
+  public void fixLength(String why) {
+    lengthFixed = why;
+    appendLimit = writeBlocked || why != null ? 0 : controller.capacity();
+  }
+
+  private void checkLengthFree() {
+    if (lengthFixed != null && !closed) {
+      throw new UnsupportedOperationException(lengthFixed + " (" + path + ")");
+    }
+  }
+
+  /** Closes without committing the group: for the group's own close. */
+  void closeAsColumn() throws IOException {
+    group = null;
+    controller.close();
   }
 
   /** The background flusher's sync; see {@link SyncController#backgroundSync()}. */
@@ -447,6 +555,13 @@ public final class Storage {
 
   /** Rule 12: commits the smaller size, then shrinks the file to fit it. */
   public void shrinkToFit() throws IOException {
+    checkLengthFree();
+    GroupHook g = group;
+    if (g != null) {
+      // The group's manifest must hold the smaller size before the file shrinks (rule 12).
+      checkWritable();
+      g.commit(SyncTrigger.SHRINK);
+    }
     controller.shrinkToFit();
   }
 
@@ -460,6 +575,13 @@ public final class Storage {
    * sync still unmaps and unlocks, then throws that failure.
    */
   public void close() throws IOException {
+    GroupHook g = group;
+    if (g != null) {
+      if (!closed) {
+        g.commit(SyncTrigger.CLOSE);
+      }
+      return;
+    }
     controller.close();
   }
 
@@ -478,7 +600,7 @@ public final class Storage {
   /** The file grew or shrank: follow the new mapping and capacity. */
   void spaceChanged() {
     data = controller.mapping().data();
-    appendLimit = writeBlocked ? 0 : controller.capacity();
+    appendLimit = writeBlocked || lengthFixed != null ? 0 : controller.capacity();
   }
 
   /** A commit failed (rule 7): refuse every later write. */

@@ -171,6 +171,40 @@ final class SyncController {
     }
   }
 
+  /** A group commit's column step by the owner: {@link #sync}, then {@return the committed size} */
+  long syncAsColumn(SyncTrigger trigger) throws IOException {
+    commitLock.lock();
+    try {
+      sync(trigger);
+      return committer.committedSize();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * A background group commit's column step: everything below the published size, then that size;
+   * unlike {@link #backgroundSync()} it waits for the lock and throws a failure (after poisoning).
+   * {@return the committed size}
+   */
+  long backgroundSyncAsColumn() throws IOException {
+    commitLock.lock();
+    try {
+      storage.checkOpen();
+      committer.checkNotPoisoned();
+      long n = storage.publishedSize();
+      commit(SyncTrigger.EVERY, n, 0, n);
+      return committer.committedSize();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** {@return the sequence of the file's newest commit slot} */
+  long committedSequence() {
+    return committer.sequence();
+  }
+
   /** Runs one commit; a failure (the committer is poisoned) blocks every later write (rule 7). */
   private void commit(SyncTrigger trigger, long n, long lo, long hi) throws IOException {
     try {

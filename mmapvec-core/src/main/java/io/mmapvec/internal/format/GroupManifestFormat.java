@@ -1,0 +1,489 @@
+package io.mmapvec.internal.format;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import io.mmapvec.DataVersion;
+import io.mmapvec.VecFormatException;
+import io.mmapvec.VecFormatException.Reason;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+/**
+ * The only place that knows the bytes of a column group's manifest (docs/FORMAT.md, "Column group
+ * manifest"). Native byte order, CRC32C checksums, like the vector header.
+ *
+ * <p>The manifest is a fixed {@value #FILE_BYTES}-byte file: an identity block in its first page,
+ * and two commit slots of {@value #SLOT_BYTES} bytes at 4096 and 12288. A slot holds the group's
+ * sequence and one 64-byte entry per column (name, element type and size, committed size). A group
+ * commit writes the inactive slot after every column's data and own slot are durable; on open the
+ * valid slot with the higher sequence wins.
+ *
+ * <p><b>Threads:</b> stateless; any thread, as long as no other thread writes the segments passed
+ * in at the same time. The methods keep no reference to the segments.
+ */
+public final class GroupManifestFormat {
+  private GroupManifestFormat() {}
+
+  /** The manifest format version this library writes and reads. */
+  public static final int FORMAT_VERSION = 1;
+
+  /** The manifest's size in bytes: identity page and two slots. */
+  public static final int FILE_BYTES = 4096 + 2 * 8192;
+
+  /** Bytes of one commit slot: a 64-byte slot head and up to {@link #MAX_COLUMNS} entries. */
+  public static final int SLOT_BYTES = 8192;
+
+  /** The most columns a group may have: as many 64-byte entries as fit after the slot head. */
+  public static final int MAX_COLUMNS = (SLOT_BYTES - 64) / 64;
+
+  /** The longest column name, in bytes. */
+  public static final int MAX_NAME_BYTES = 31;
+
+  private static final long OFF_MAGIC = 0;
+  private static final long OFF_SIGNATURE = 8;
+  private static final long OFF_MARKER = 16;
+  private static final long OFF_FORMAT_VERSION = 18;
+  private static final long OFF_VERSION_MAJOR = 24;
+  private static final long OFF_VERSION_MINOR = 26;
+  private static final long OFF_VERSION_PATCH = 28;
+  private static final long OFF_CREATED = 32;
+  private static final long OFF_IDENTITY_CRC = 60;
+
+  private static final long SLOT_OFF_SEQUENCE = 0;
+  private static final long SLOT_OFF_COMMIT_TIME = 8;
+  private static final long SLOT_OFF_COUNT = 16;
+  private static final long SLOT_OFF_CRC = 60;
+  private static final int SLOT_HEAD_BYTES = 64;
+
+  private static final int ENTRY_BYTES = 64;
+  private static final int ENTRY_NAME_BYTES = 32;
+  private static final long ENTRY_OFF_TYPE = 32;
+  private static final long ENTRY_OFF_ELEMENT_SIZE = 36;
+  private static final long ENTRY_OFF_SIZE = 40;
+  private static final long ENTRY_OFF_COLUMN_SEQUENCE = 48;
+
+  private static final byte[] SIGNATURE = "mmapvgrp".getBytes(StandardCharsets.US_ASCII);
+  private static final short MARKER = 0x1234;
+  private static final short MARKER_SWAPPED = 0x3412;
+
+  /**
+   * One column as a commit slot records it.
+   *
+   * @param name the column's name (its file is {@code name + ".vec"})
+   * @param type the element type
+   * @param elementSize the element size in bytes
+   * @param size the committed size, in elements
+   * @param columnSequence the sequence of the column file's own commit slot written by this group
+   *     commit (or before it): a column file whose newest slot is older was not part of it
+   */
+  public record Column(
+      String name, ElementType type, long elementSize, long size, long columnSequence) {
+    /** Checks the name and the numbers. */
+    public Column {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(type, "type");
+      String problem = nameProblem(name);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+      if (elementSize < 1 || elementSize > 0xFFFF_FFFFL) {
+        throw new IllegalArgumentException("element size " + elementSize + " is not 1..2^32-1");
+      }
+      if (type != ElementType.STRUCT && elementSize != type.byteSize()) {
+        throw new IllegalArgumentException(
+            type.javaName() + " has " + type.byteSize() + " bytes, not " + elementSize);
+      }
+      if (size < 0) {
+        throw new IllegalArgumentException("size " + size + " is negative");
+      }
+      if (columnSequence < 1) {
+        throw new IllegalArgumentException("column sequence " + columnSequence + " is not >= 1");
+      }
+    }
+
+    /** {@return the column's file name in the group directory: the name and ".vec"} */
+    public String fileName() {
+      return name + ".vec";
+    }
+  }
+
+  /** One commit: the group's sequence, when, and every column in the group at that commit. */
+  public record Commit(long sequence, long commitTimeMillis, List<Column> columns) {
+    /** Checks the sequence, the column count and that names are distinct. */
+    public Commit {
+      columns = List.copyOf(columns);
+      if (sequence < 1) {
+        throw new IllegalArgumentException("sequence " + sequence + " is not 1..2^63-1");
+      }
+      if (columns.size() > MAX_COLUMNS) {
+        throw new IllegalArgumentException(
+            columns.size() + " columns, at most " + MAX_COLUMNS + " fit in a manifest slot");
+      }
+      Set<String> seen = new HashSet<>();
+      for (Column c : columns) {
+        if (!seen.add(c.name())) {
+          throw new IllegalArgumentException("column '" + c.name() + "' appears twice");
+        }
+      }
+    }
+  }
+
+  /**
+   * A validated manifest.
+   *
+   * @param magic the application's magic
+   * @param dataVersion the application's data version
+   * @param createdMillis when the group was created
+   * @param activeSlot the slot that won (0 or 1)
+   * @param active the winning commit
+   * @param otherProblem why the other slot did not win, when it is not valid ("is empty", ...), or
+   *     null when it is valid and older
+   */
+  public record Manifest(
+      String magic,
+      DataVersion dataVersion,
+      long createdMillis,
+      int activeSlot,
+      Commit active,
+      String otherProblem) {}
+
+  /**
+   * {@return the problem with a column name, or null if it is valid} Valid: 1 to 31 characters from
+   * {@code A-Z a-z 0-9 _ $ -}, not starting with {@code -}.
+   *
+   * @param name the name
+   */
+  public static String nameProblem(String name) {
+    if (name.isEmpty() || name.length() > MAX_NAME_BYTES) {
+      return "column name '" + escape(name) + "' must have 1 to " + MAX_NAME_BYTES + " characters";
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '$'
+              || (c == '-' && i > 0);
+      if (!ok) {
+        return "column name '" + escape(name) + "' may only use A-Z a-z 0-9 _ $ and - (not first)";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@return the byte offset of commit slot 0 or 1}
+   *
+   * @param slot 0 or 1
+   */
+  public static long slotOffset(int slot) {
+    return switch (slot) {
+      case 0 -> 4096;
+      case 1 -> 4096 + SLOT_BYTES;
+      default -> throw new IllegalArgumentException("commit slot is " + slot + ", expected 0 or 1");
+    };
+  }
+
+  /**
+   * Writes a new manifest into {@code dst} ({@link #FILE_BYTES} long, zero-filled by the caller):
+   * the identity block, slot 0 = (sequence 1, no columns), slot 1 empty.
+   *
+   * @param dst the destination
+   * @param magic 8 printable ASCII characters
+   * @param version the application's data version
+   * @param nowMillis the creation time
+   */
+  public static void encodeNew(
+      MemorySegment dst, String magic, DataVersion version, long nowMillis) {
+    if (dst.byteSize() < FILE_BYTES) {
+      throw new IllegalArgumentException(
+          "buffer is " + dst.byteSize() + " bytes, need " + FILE_BYTES);
+    }
+    byte[] m = magic.getBytes(StandardCharsets.US_ASCII);
+    if (m.length != 8 || magic.length() != 8) {
+      throw new IllegalArgumentException("magic must be 8 ASCII characters: '" + magic + "'");
+    }
+    MemorySegment.copy(MemorySegment.ofArray(m), 0, dst, OFF_MAGIC, 8);
+    MemorySegment.copy(MemorySegment.ofArray(SIGNATURE), 0, dst, OFF_SIGNATURE, 8);
+    dst.set(JAVA_SHORT_UNALIGNED, OFF_MARKER, MARKER);
+    dst.set(JAVA_SHORT_UNALIGNED, OFF_FORMAT_VERSION, (short) FORMAT_VERSION);
+    dst.set(JAVA_SHORT_UNALIGNED, OFF_VERSION_MAJOR, (short) version.major());
+    dst.set(JAVA_SHORT_UNALIGNED, OFF_VERSION_MINOR, (short) version.minor());
+    dst.set(JAVA_SHORT_UNALIGNED, OFF_VERSION_PATCH, (short) version.patch());
+    dst.set(JAVA_LONG_UNALIGNED, OFF_CREATED, nowMillis);
+    dst.set(JAVA_INT_UNALIGNED, OFF_IDENTITY_CRC, crc32c(dst, 0, OFF_IDENTITY_CRC));
+    encodeSlot(dst.asSlice(slotOffset(0), SLOT_BYTES), new Commit(1, nowMillis, List.of()));
+  }
+
+  /**
+   * Writes {@code commit} into {@code slot}, a {@link #SLOT_BYTES}-byte segment: the head, the
+   * entries, zeros after them, and the checksum.
+   *
+   * @param slot the slot's bytes
+   * @param commit what to write
+   */
+  public static void encodeSlot(MemorySegment slot, Commit commit) {
+    if (slot.byteSize() != SLOT_BYTES) {
+      throw new IllegalArgumentException(
+          "slot is " + slot.byteSize() + " bytes, not " + SLOT_BYTES);
+    }
+    slot.fill((byte) 0);
+    slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, commit.sequence());
+    slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME, commit.commitTimeMillis());
+    slot.set(JAVA_INT_UNALIGNED, SLOT_OFF_COUNT, commit.columns().size());
+    for (int i = 0; i < commit.columns().size(); i++) {
+      Column c = commit.columns().get(i);
+      long base = entryBase(i);
+      byte[] name = c.name().getBytes(StandardCharsets.US_ASCII);
+      MemorySegment.copy(MemorySegment.ofArray(name), 0, slot, base, name.length);
+      slot.set(JAVA_BYTE, base + ENTRY_OFF_TYPE, (byte) c.type().code());
+      slot.set(JAVA_INT_UNALIGNED, base + ENTRY_OFF_ELEMENT_SIZE, (int) c.elementSize());
+      slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_SIZE, c.size());
+      slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_COLUMN_SEQUENCE, c.columnSequence());
+    }
+    slot.set(JAVA_INT_UNALIGNED, SLOT_OFF_CRC, slotCrc(slot, commit.columns().size()));
+  }
+
+  /**
+   * Validates a manifest, in order: size, signature, byte order, format version, magic, data
+   * version, identity checksum, then the slots.
+   *
+   * @param src the file's bytes (at most {@link #FILE_BYTES} are read)
+   * @param fileSize the file's size
+   * @param magic the magic expected, or null to accept any
+   * @param version the data version expected, or null to accept any
+   * @param file the manifest file, for messages
+   * @return the manifest with its winning commit
+   * @throws VecFormatException naming the first check that failed and the file
+   */
+  public static Manifest decode(
+      MemorySegment src, long fileSize, String magic, DataVersion version, Path file)
+      throws VecFormatException {
+    if (fileSize < FILE_BYTES || src.byteSize() < FILE_BYTES) {
+      if (fileSize >= 16 && src.byteSize() >= 16 && !signatureMatches(src)) {
+        throw notAManifest(src, file);
+      }
+      throw new VecFormatException(
+          Reason.TRUNCATED,
+          "group manifest is " + fileSize + " bytes, expected " + FILE_BYTES,
+          file);
+    }
+    if (!signatureMatches(src)) {
+      throw notAManifest(src, file);
+    }
+    short marker = src.get(JAVA_SHORT_UNALIGNED, OFF_MARKER);
+    if (marker == MARKER_SWAPPED) {
+      String other = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? "big" : "little";
+      throw new VecFormatException(
+          Reason.BYTE_ORDER_MISMATCH,
+          "group manifest's byte-order marker is 0x3412, expected 0x1234: written on a "
+              + other
+              + "-endian machine",
+          file);
+    }
+    if (marker != MARKER) {
+      throw new VecFormatException(
+          Reason.BAD_BYTE_ORDER_MARKER,
+          "group manifest's byte-order marker is 0x"
+              + String.format("%04x", marker & 0xFFFF)
+              + ", expected 0x1234",
+          file);
+    }
+    int formatVersion = Short.toUnsignedInt(src.get(JAVA_SHORT_UNALIGNED, OFF_FORMAT_VERSION));
+    if (formatVersion != FORMAT_VERSION) {
+      throw new VecFormatException(
+          Reason.UNSUPPORTED_FORMAT_VERSION,
+          "group manifest format version is " + formatVersion + ", expected " + FORMAT_VERSION,
+          file);
+    }
+    int storedCrc = src.get(JAVA_INT_UNALIGNED, OFF_IDENTITY_CRC);
+    int crc = crc32c(src, 0, OFF_IDENTITY_CRC);
+    if (storedCrc != crc) {
+      throw new VecFormatException(
+          Reason.CHECKSUM_MISMATCH,
+          "group manifest's identity checksum is "
+              + hex32(storedCrc)
+              + ", computed "
+              + hex32(crc)
+              + ": the identity block is damaged",
+          file);
+    }
+    String foundMagic =
+        new String(src.asSlice(OFF_MAGIC, 8).toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1);
+    if (magic != null && !foundMagic.equals(magic)) {
+      throw new VecFormatException(
+          Reason.MAGIC_MISMATCH,
+          "group magic is '" + escape(foundMagic) + "', expected '" + escape(magic) + "'",
+          file);
+    }
+    DataVersion found =
+        new DataVersion(
+            Short.toUnsignedInt(src.get(JAVA_SHORT_UNALIGNED, OFF_VERSION_MAJOR)),
+            Short.toUnsignedInt(src.get(JAVA_SHORT_UNALIGNED, OFF_VERSION_MINOR)),
+            Short.toUnsignedInt(src.get(JAVA_SHORT_UNALIGNED, OFF_VERSION_PATCH)));
+    if (version != null && !found.equals(version)) {
+      throw new VecFormatException(
+          Reason.DATA_VERSION_MISMATCH,
+          "group data version is " + found + ", expected " + version,
+          file);
+    }
+    SlotRead s0 = readSlot(src.asSlice(slotOffset(0), SLOT_BYTES));
+    SlotRead s1 = readSlot(src.asSlice(slotOffset(1), SLOT_BYTES));
+    if (s0.valid == null && s1.valid == null) {
+      throw new VecFormatException(
+          Reason.CHECKSUM_MISMATCH,
+          "both group commit slots are invalid: slot 0 " + s0.problem + ", slot 1 " + s1.problem,
+          file);
+    }
+    int active;
+    if (s0.valid == null) {
+      active = 1;
+    } else if (s1.valid == null) {
+      active = 0;
+    } else {
+      active = s1.valid.sequence() > s0.valid.sequence() ? 1 : 0;
+    }
+    SlotRead win = active == 0 ? s0 : s1;
+    SlotRead other = active == 0 ? s1 : s0;
+    return new Manifest(
+        foundMagic,
+        found,
+        src.get(JAVA_LONG_UNALIGNED, OFF_CREATED),
+        active,
+        win.valid,
+        other.problem);
+  }
+
+  private record SlotRead(Commit valid, String problem) {}
+
+  private static SlotRead readSlot(MemorySegment s) {
+    if (s.mismatch(MemorySegment.ofArray(new byte[SLOT_BYTES])) == -1) {
+      return new SlotRead(null, "is empty");
+    }
+    long count = Integer.toUnsignedLong(s.get(JAVA_INT_UNALIGNED, SLOT_OFF_COUNT));
+    if (count > MAX_COLUMNS) {
+      return new SlotRead(null, "has column count " + count + ", expected 0.." + MAX_COLUMNS);
+    }
+    int stored = s.get(JAVA_INT_UNALIGNED, SLOT_OFF_CRC);
+    int computed = slotCrc(s, (int) count);
+    if (stored != computed) {
+      return new SlotRead(
+          null,
+          "fails its checksum (stored " + hex32(stored) + ", computed " + hex32(computed) + ")");
+    }
+    long sequence = s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE);
+    if (sequence <= 0) {
+      return new SlotRead(
+          null, "has sequence " + Long.toUnsignedString(sequence) + ", expected 1 to 2^63-1");
+    }
+    List<Column> columns = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < count; i++) {
+      long base = entryBase(i);
+      byte[] raw = s.asSlice(base, ENTRY_NAME_BYTES).toArray(JAVA_BYTE);
+      int len = 0;
+      while (len < ENTRY_NAME_BYTES && raw[len] != 0) {
+        len++;
+      }
+      String name = new String(raw, 0, len, StandardCharsets.ISO_8859_1);
+      String problem = len == ENTRY_NAME_BYTES ? "column name has no NUL" : nameProblem(name);
+      for (int j = len; problem == null && j < ENTRY_NAME_BYTES; j++) {
+        if (raw[j] != 0) {
+          problem = "column name '" + escape(name) + "' is followed by non-zero bytes";
+        }
+      }
+      if (problem == null && !names.add(name)) {
+        problem = "column name '" + name + "' appears twice";
+      }
+      int code = Byte.toUnsignedInt(s.get(JAVA_BYTE, base + ENTRY_OFF_TYPE));
+      ElementType type = ElementType.ofCode(code);
+      long elementSize =
+          Integer.toUnsignedLong(s.get(JAVA_INT_UNALIGNED, base + ENTRY_OFF_ELEMENT_SIZE));
+      long size = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_SIZE);
+      long columnSequence = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_COLUMN_SEQUENCE);
+      if (problem == null && type == null) {
+        problem = "column '" + name + "' has unknown type code " + code;
+      }
+      if (problem == null
+          && (elementSize < 1 || (type != ElementType.STRUCT && elementSize != type.byteSize()))) {
+        problem =
+            "column '" + name + "' has element size " + elementSize + " for " + type.javaName();
+      }
+      if (problem == null && size < 0) {
+        problem = "column '" + name + "' has size " + Long.toUnsignedString(size);
+      }
+      if (problem == null && columnSequence < 1) {
+        problem =
+            "column '" + name + "' has column sequence " + Long.toUnsignedString(columnSequence);
+      }
+      if (problem != null) {
+        return new SlotRead(null, "has a bad entry " + i + ": " + problem);
+      }
+      columns.add(new Column(name, type, elementSize, size, columnSequence));
+    }
+    return new SlotRead(
+        new Commit(sequence, s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME), columns), null);
+  }
+
+  private static boolean signatureMatches(MemorySegment src) {
+    return Arrays.equals(src.asSlice(OFF_SIGNATURE, 8).toArray(JAVA_BYTE), SIGNATURE);
+  }
+
+  private static VecFormatException notAManifest(MemorySegment src, Path file) {
+    String found =
+        new String(src.asSlice(OFF_SIGNATURE, 8).toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1);
+    return new VecFormatException(
+        Reason.NOT_A_GROUP,
+        "signature is '" + escape(found) + "', expected 'mmapvgrp': not a column group manifest",
+        file);
+  }
+
+  private static long entryBase(int index) {
+    return SLOT_HEAD_BYTES + (long) ENTRY_BYTES * index;
+  }
+
+  /** CRC32C over the slot head's bytes [0, 60) and {@code count} entries. */
+  private static int slotCrc(MemorySegment slot, int count) {
+    CRC32C crc = new CRC32C();
+    crc.update(slot.asSlice(0, SLOT_OFF_CRC).toArray(JAVA_BYTE));
+    crc.update(slot.asSlice(SLOT_HEAD_BYTES, (long) ENTRY_BYTES * count).toArray(JAVA_BYTE));
+    return (int) crc.getValue();
+  }
+
+  private static int crc32c(MemorySegment s, long offset, long length) {
+    CRC32C crc = new CRC32C();
+    crc.update(s.asSlice(offset, length).toArray(JAVA_BYTE));
+    return (int) crc.getValue();
+  }
+
+  private static String hex32(int v) {
+    return String.format("0x%08x", v);
+  }
+
+  private static String escape(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c < 0x7F) {
+        b.append(c);
+      } else {
+        b.append(String.format("\\x%02x", (int) c));
+      }
+    }
+    return b.toString();
+  }
+}
