@@ -311,9 +311,7 @@ public final class GroupStore implements GroupHook {
             p);
       }
       ElementLayout layout =
-          c.type() == ElementType.STRUCT
-              ? HeaderReader.read(p, backend).header().identity().layout()
-              : ElementLayout.of(c.type());
+          c.type() == ElementType.STRUCT ? recordedLayout(p, backend) : ElementLayout.of(c.type());
       if (layout.type() != c.type() || layout.elementSize() != c.elementSize()) {
         throw new VecFormatException(
             Reason.ELEMENT_TYPE_MISMATCH,
@@ -691,6 +689,13 @@ public final class GroupStore implements GroupHook {
   private void checkWritableGroup() {
     if (readOnly) {
       throw new UnsupportedOperationException("column group is read-only (" + dir + ")");
+    }
+  }
+
+  /** {@return the element layout a column file's header records, read without a lock} */
+  private static ElementLayout recordedLayout(Path column, Backend backend) throws IOException {
+    try (RawFile f = RawFile.open(column, backend, false)) {
+      return f.header().identity().layout();
     }
   }
 }
