@@ -58,6 +58,9 @@ class Reason(enum.Enum):
     CHECKSUM_MISMATCH = "CHECKSUM_MISMATCH"
     LOCKED = "LOCKED"
     NOT_A_REGULAR_FILE = "NOT_A_REGULAR_FILE"
+    NOT_A_GROUP = "NOT_A_GROUP"
+    COLUMN_MISSING = "COLUMN_MISSING"
+    COLUMN_EXTRA = "COLUMN_EXTRA"
 
 
 class MmapvecError(Exception):
@@ -324,3 +327,87 @@ def dtype_spec(identity):
         "offsets": [f.offset for f in identity.fields],
         "itemsize": identity.element_size,
     }
+
+
+# --- column groups: the manifest (docs/FORMAT.md, "Column group manifest") -------------------------
+
+GROUP_SIGNATURE = b"mmapvgrp"
+MANIFEST_NAME = "_manifest"
+MANIFEST_BYTES = 20480
+MANIFEST_SLOTS = (4096, 12288)
+MANIFEST_MAX_COLUMNS = 127
+_NAME_CHARS = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$-")
+
+
+class ManifestColumn(tuple):
+    """One column of a group commit: name, type code, element size, size, own commit sequence."""
+
+    __slots__ = ()
+
+    def __new__(cls, name, type_code, element_size, size, sequence):
+        return tuple.__new__(cls, (name, type_code, element_size, size, sequence))
+
+    name = property(lambda self: self[0])
+    type_code = property(lambda self: self[1])
+    element_size = property(lambda self: self[2])
+    size = property(lambda self: self[3])
+    sequence = property(lambda self: self[4])
+
+
+def parse_manifest_identity(buf, path, magic=None, data_version=None):
+    """Checks a manifest's identity block in the order the Java open does; returns
+    ``(magic, data_version)``."""
+    if len(buf) < MANIFEST_BYTES:
+        _fail(Reason.TRUNCATED, "the manifest has %d bytes, it needs %d" % (len(buf), MANIFEST_BYTES), path)
+    if buf[8:16] != GROUP_SIGNATURE:
+        _fail(Reason.NOT_A_GROUP, "no group manifest signature at byte 8", path)
+    (marker_le,) = struct.unpack_from("<H", buf, 16)
+    native = "<" if sys.byteorder == "little" else ">"
+    (marker,) = struct.unpack_from(native + "H", buf, 16)
+    if marker == 0x3412:
+        _fail(Reason.BYTE_ORDER_MISMATCH, "the group comes from a machine of the other byte order", path)
+    if marker != MARKER:
+        _fail(Reason.BAD_BYTE_ORDER_MARKER, "byte-order marker is 0x%04x, expected 0x1234" % marker_le, path)
+    (version,) = struct.unpack_from(native + "H", buf, 18)
+    if version != 1:
+        _fail(Reason.UNSUPPORTED_FORMAT_VERSION, "manifest format version is %d, this reader reads 1" % version, path)
+    (stored,) = struct.unpack_from(native + "I", buf, 60)
+    if stored != crc32c(buf[0:60]):
+        _fail(Reason.CHECKSUM_MISMATCH, "the manifest's identity checksum does not match: damaged", path)
+    file_magic = bytes(buf[0:8])
+    if magic is not None:
+        want = magic.encode("ascii") if isinstance(magic, str) else bytes(magic)
+        if file_magic != want:
+            _fail(Reason.MAGIC_MISMATCH, "magic is %r, expected %r" % (_ascii(file_magic), _ascii(want)), path)
+    version = DataVersion(*struct.unpack_from(native + "HHH", buf, 24))
+    if data_version is not None and version != DataVersion(*data_version):
+        _fail(Reason.DATA_VERSION_MISMATCH, "data version is %s, expected %s" % (version, DataVersion(*data_version)), path)
+    return _ascii(file_magic), version
+
+
+def parse_manifest_slot(raw):
+    """``(sequence, [ManifestColumn...])`` of a valid manifest slot, else ``None``."""
+    native = "<" if sys.byteorder == "little" else ">"
+    sequence, _millis, count = struct.unpack_from(native + "QqI", raw, 0)
+    if sequence < 1 or sequence >= 1 << 63 or count > MANIFEST_MAX_COLUMNS:
+        return None
+    (stored,) = struct.unpack_from(native + "I", raw, 60)
+    if stored != crc32c(raw[64 : 64 + 64 * count], crc32c(raw[0:60])):
+        return None
+    columns, names = [], set()
+    for i in range(count):
+        e = raw[64 + 64 * i : 128 + 64 * i]
+        raw_name = bytes(e[0:32])
+        end = raw_name.find(b"\0")
+        name = raw_name[:end] if end >= 0 else raw_name
+        if not 1 <= len(name) <= 31 or any(raw_name[len(name):]) or not set(name) <= _NAME_CHARS:
+            return None
+        if name.startswith(b"-") or name in names:
+            return None
+        code = e[32]
+        if code != STRUCT_CODE and code not in PRIMITIVES:
+            return None
+        element_size, size, column_sequence = struct.unpack_from(native + "IQQ", e, 36)
+        names.add(name)
+        columns.append(ManifestColumn(name.decode("ascii"), code, element_size, size, column_sequence))
+    return sequence, columns

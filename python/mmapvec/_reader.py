@@ -162,6 +162,8 @@ class Vector:
         becomes visible only once the writer has made its slot durable (the published sequence,
         docs/FORMAT.md), so a size seen here survives a power loss."""
         self._check_open()
+        if getattr(self, "_pinned", False):
+            raise ValueError("a column of a group shows the group's commit; reopen the group (%s)" % self.path)
         order = self._identity.byte_order
         o = "<" if order == "little" else ">"
         newest = max(
@@ -173,6 +175,18 @@ class Vector:
             if self._size != before:
                 self._array = None
         return self._size
+
+    def _pin(self, size, min_sequence):
+        """Shows ``size`` elements, as a column group's manifest says, instead of the column's own
+        commit: the file must hold a commit at least as new as ``min_sequence`` and be long enough."""
+        if self._sequence < min_sequence:
+            raise fmt.FormatError(
+                Reason.TRUNCATED,
+                "the column's newest commit %d is older than the group's (%d)" % (self._sequence, min_sequence),
+                self.path,
+            )
+        fmt.check_size(size, self._identity.element_size, os.fstat(self._fd).st_size, self.path)
+        self._size, self._array, self._pinned = size, None, True
 
     def _stable_slot(self, at):
         """A slot read twice until both copies agree (a writer may be rewriting it): parsed, or

@@ -3,6 +3,7 @@ compared with what the Java side recorded in expected.json, never with the reade
 
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -249,6 +250,80 @@ def test_a_java_writer_holding_the_file_excludes_this_reader(fixtures, java, tmp
         assert writer.wait(timeout=60) == 0
     with mmapvec.open(path) as v:  # free again once the writer closed
         assert len(v) == 300
+
+
+def test_groups_read_as_java_wrote_them(fixtures):
+    assert set(fixtures["groups"]) == {"ticks-group", "ticks-columnar"}
+    for name, columns in fixtures["groups"].items():
+        with mmapvec.open_group(fixtures["dir"] / name, magic=fixtures["magic"], data_version=(1, 2, 3)) as g:
+            assert g.names == list(columns)
+            arrays = g.arrays()
+            for column, lines in columns.items():
+                assert lines_of(arrays[column]) == lines, (name, column)
+            assert len(g) == len(next(iter(columns.values())))
+
+
+def group_copy(fixtures, tmp_path):
+    target = tmp_path / "group"
+    shutil.copytree(fixtures["dir"] / "ticks-group", target)
+    return target
+
+
+def test_group_errors_name_the_file_and_the_reason(fixtures, tmp_path):
+    with pytest.raises(mmapvec.MmapvecError) as e:
+        mmapvec.open_group(tmp_path)
+    assert e.value.reason is Reason.NOT_A_GROUP
+    missing = group_copy(fixtures, tmp_path / "missing")
+    os.remove(missing / "price.vec")
+    with pytest.raises(mmapvec.FormatError) as e:
+        mmapvec.open_group(missing)
+    assert e.value.reason is Reason.COLUMN_MISSING and "price.vec" in str(e.value)
+    extra = group_copy(fixtures, tmp_path / "extra")
+    shutil.copy(fixtures["dir"] / "long.vec", extra / "stray.vec")
+    with pytest.raises(mmapvec.FormatError) as e:
+        mmapvec.open_group(extra)
+    assert e.value.reason is Reason.COLUMN_EXTRA and "stray.vec" in str(e.value)
+    other = group_copy(fixtures, tmp_path / "other-type")
+    shutil.copy(fixtures["dir"] / "int.vec", other / "price.vec")
+    with pytest.raises(mmapvec.FormatError) as e:
+        mmapvec.open_group(other)
+    assert e.value.reason is Reason.ELEMENT_TYPE_MISMATCH and "price.vec" in str(e.value)
+    with pytest.raises(mmapvec.FormatError) as e:
+        mmapvec.open_group(fixtures["dir"] / "ticks-group", magic="OTHERMAG")
+    assert e.value.reason is Reason.MAGIC_MISMATCH
+
+
+@pytest.mark.parametrize("at, reason", [(8, Reason.NOT_A_GROUP), (50, Reason.CHECKSUM_MISMATCH)])
+def test_a_damaged_manifest_is_refused(fixtures, tmp_path, at, reason):
+    g = group_copy(fixtures, tmp_path)
+    with open(g / "_manifest", "r+b") as f:
+        f.seek(at)
+        b = f.read(1)[0]
+        f.seek(at)
+        f.write(bytes([b ^ 0x01]))
+    with pytest.raises(mmapvec.FormatError) as e:
+        mmapvec.open_group(g)
+    assert e.value.reason is reason and "_manifest" in str(e.value)
+
+
+def test_a_damaged_newest_manifest_slot_falls_back_to_the_first_commit(fixtures, tmp_path):
+    g = group_copy(fixtures, tmp_path)
+    with mmapvec.open_group(g) as before:
+        newest = before.sequence
+        assert len(before) == 1000
+    slots = (4096, 12288)
+    with open(g / "_manifest", "r+b") as f:
+        for at in slots:  # damage the slot holding the newest commit
+            f.seek(at)
+            if struct.unpack("=Q", f.read(8))[0] == newest:
+                f.seek(at + 80)
+                b = f.read(1)[0]
+                f.seek(at + 80)
+                f.write(bytes([b ^ 0x01]))
+    with mmapvec.open_group(g) as after:
+        assert after.sequence < newest and len(after) == 500
+        lines = fixtures["groups"]["ticks-group"]["price"][:500]
+        assert lines_of(after.arrays()["price"]) == lines
 
 
 def test_crc32c_check_value():

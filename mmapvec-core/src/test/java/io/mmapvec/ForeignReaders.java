@@ -50,7 +50,58 @@ final class ForeignReaders {
     out.add(ticksWithARewrite(dir));
     ForeignOrder.copy(dir.resolve("long.vec"), dir.resolve("long.other-order.vec"));
     ForeignOrder.copy(dir.resolve("all8.vec"), dir.resolve("all8.other-order.vec"));
-    Files.writeString(dir.resolve("expected.json"), json(out), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("expected.json"), json(out, groups(dir)), StandardCharsets.UTF_8);
+    return out;
+  }
+
+  /**
+   * Two column groups: {@code ticks-group}, a {@link VecGroup} of three columns committed twice,
+   * and {@code ticks-columnar}, a {@link ColumnarVec} of ticks. {@return each group's columns, name
+   * to lines}
+   */
+  static java.util.Map<String, java.util.Map<String, List<String>>> groups(Path dir)
+      throws IOException {
+    java.util.Map<String, java.util.Map<String, List<String>>> out =
+        new java.util.LinkedHashMap<>();
+    java.util.Map<String, List<String>> columns = new java.util.LinkedHashMap<>();
+    List<String> time = new ArrayList<>();
+    List<String> price = new ArrayList<>();
+    List<String> qty = new ArrayList<>();
+    try (VecGroup g = VecGroup.open(dir.resolve("ticks-group"), OPTIONS)) {
+      LongVec t = g.longVec("time");
+      DoubleVec p = g.doubleVec("price");
+      IntVec q = g.intVec("qty");
+      for (int k = 0; k < 1000; k++) {
+        t.add(1_700_000_000_000L + k);
+        p.add(100 + k * 0.25);
+        q.add(k % 17);
+        time.add(line(1_700_000_000_000L + k));
+        price.add(line(100 + k * 0.25));
+        qty.add(line(k % 17));
+        if (k == 499) {
+          g.sync();
+        }
+      }
+    }
+    columns.put("time", time);
+    columns.put("price", price);
+    columns.put("qty", qty);
+    out.put("ticks-group", columns);
+    java.util.Map<String, List<String>> columnar = new java.util.LinkedHashMap<>();
+    columnar.put("time", new ArrayList<>());
+    columnar.put("price", new ArrayList<>());
+    columnar.put("qty", new ArrayList<>());
+    try (ColumnarVec<Tick> c =
+        ColumnarVec.open(dir.resolve("ticks-columnar"), Tick.class, OPTIONS)) {
+      for (int k = 0; k < 300; k++) {
+        Tick t = new Tick(1_600_000_000_000L + k, k * 1.5, -k);
+        c.add(t);
+        columnar.get("time").add(line(t.time()));
+        columnar.get("price").add(line(t.price()));
+        columnar.get("qty").add(line(t.qty()));
+      }
+    }
+    out.put("ticks-columnar", columnar);
     return out;
   }
 
@@ -283,7 +334,8 @@ final class ForeignReaders {
     };
   }
 
-  private static String json(List<Fixture> fixtures) throws IOException {
+  private static String json(
+      List<Fixture> fixtures, java.util.Map<String, java.util.Map<String, List<String>>> groups) {
     StringBuilder s = new StringBuilder("{\n  \"magic\": \"" + MAGIC + "\",\n");
     s.append("  \"dataVersion\": [1, 2, 3],\n  \"fixtures\": [\n");
     for (int k = 0; k < fixtures.size(); k++) {
@@ -297,6 +349,28 @@ final class ForeignReaders {
     }
     s.append("  ],\n  \"otherOrder\": {\"long.other-order.vec\": \"long.vec\",");
     s.append(" \"all8.other-order.vec\": \"all8.vec\"},\n");
+    s.append("  \"groups\": {");
+    s.append(
+        groups.entrySet().stream()
+            .map(
+                g ->
+                    "\""
+                        + g.getKey()
+                        + "\": {"
+                        + g.getValue().entrySet().stream()
+                            .map(
+                                c ->
+                                    "\""
+                                        + c.getKey()
+                                        + "\": ["
+                                        + c.getValue().stream()
+                                            .map(l -> '"' + l + '"')
+                                            .collect(Collectors.joining(", "))
+                                        + "]")
+                            .collect(Collectors.joining(", "))
+                        + "}")
+            .collect(Collectors.joining(", ")));
+    s.append("},\n");
     s.append("  \"nativeOrder\": \"").append(orderName(ByteOrder.nativeOrder())).append("\"\n}\n");
     return s.toString();
   }
