@@ -296,7 +296,7 @@ public final class Storage {
     boolean done = false;
     try {
       fid = f.id();
-      OpenFiles.register(fid, path);
+      OpenFiles.register(fid, path, OpenFiles.Role.of(backend, true));
       if (!f.tryLock(true)) {
         throw new VecLockedException("a new temporary file is locked by someone else", tmp, -1);
       }
@@ -331,7 +331,7 @@ public final class Storage {
       if (!done) {
         LockedFile.closeQuietly(f);
         if (fid != null) {
-          OpenFiles.unregister(fid);
+          OpenFiles.unregister(fid, OpenFiles.Role.of(backend, true));
         }
         if (!published) {
           backend.deleteQuietly(tmp);
@@ -975,7 +975,7 @@ public final class Storage {
             failure = e;
           }
         } finally {
-          OpenFiles.unregister(id);
+          OpenFiles.unregister(id, OpenFiles.Role.of(backend, !readOnly));
         }
       }
       if (failure != null) {
