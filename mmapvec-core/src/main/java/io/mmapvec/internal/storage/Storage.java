@@ -1125,6 +1125,12 @@ public final class Storage {
     }
   }
 
+  /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */
+  public long commitSequence() {
+    checkOpen();
+    return sequence;
+  }
+
   /** {@return the rewrite counter of the commit written last (writer) or shown (reader)} */
   public long rewriteCount() {
     checkOpen();
