@@ -18,20 +18,29 @@ import java.lang.foreign.MemorySegment;
  *       durable itself before showing it (its data was made durable before the slot was written).
  * </ul>
  *
- * <p><b>Threads:</b> stateless; the {@link Gate} it is given decides.
+ * <p><b>Threads:</b> stateless; the {@link Gate} it is given decides. Public only for the
+ * power-loss simulator, which checks the gate against every image a power loss could leave.
  */
-final class Visibility {
+public final class Visibility {
   private Visibility() {}
 
   /** How often a writer may appear while a reader makes a slot durable before it gives up. */
   private static final int ATTEMPTS = 8;
 
   /** What the gate needs to ask of the file besides its bytes. */
-  interface Gate {
-    /** {@return whether a writer holds the writer lock byte right now} */
+  public interface Gate {
+    /**
+     * {@return whether a writer holds the writer lock byte right now}
+     *
+     * @throws IOException if the lock cannot be queried
+     */
     boolean writerAlive() throws IOException;
 
-    /** Makes the slot pages durable ({@code msync(MS_SYNC)} of {@code [4096, 12288)}). */
+    /**
+     * Makes the slot pages durable ({@code msync(MS_SYNC)} of {@code [4096, 12288)}).
+     *
+     * @throws IOException if the msync fails
+     */
     void syncSlotPages() throws IOException;
   }
 
@@ -43,7 +52,7 @@ final class Visibility {
    * @param gate liveness and durability of the actual file
    * @throws IOException if asking the gate fails
    */
-  static CommitSlot choose(MemorySegment file, long held, Gate gate) throws IOException {
+  public static CommitSlot choose(MemorySegment file, long held, Gate gate) throws IOException {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       long published = LiveHeader.publishedSequence(file); // before the slots
       CommitSlot s0 = LiveHeader.readSlot(file, 0);
