@@ -93,7 +93,7 @@ final class LiveChild {
       long shownSeq = -1;
       while (!Files.exists(stop)) {
         r.awaitCommit(Duration.ofMillis(20));
-        long seq = r.s.commitSequence();
+        long seq = r.storage.commitSequence();
         if (seq == shownSeq) {
           continue;
         }

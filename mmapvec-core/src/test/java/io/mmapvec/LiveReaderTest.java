@@ -100,8 +100,8 @@ class LiveReaderTest {
     List<String> seen = new ArrayList<>();
     CrashHooks.setListener(
         (point, f) -> {
-          if (point.startsWith("sync.")) {
-            seen.add(point + "=" + r.refresh());
+          if (point.key().startsWith("sync.")) {
+            seen.add(point.key() + "=" + r.refresh());
           }
         });
     w.add(2);

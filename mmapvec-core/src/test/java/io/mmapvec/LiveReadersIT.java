@@ -76,7 +76,7 @@ class LiveReadersIT {
         long sequence;
         long size;
         try (LongVec v = LongVec.open(file, VecOptions.defaults(), Backend.nativeBackend())) {
-          sequence = v.s.commitSequence();
+          sequence = v.storage.commitSequence();
           size = v.size();
         }
         for (int i = 0; i < READERS; i++) {

@@ -10,6 +10,7 @@ import io.mmapvec.internal.format.LiveHeader;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.CrashHooks;
+import io.mmapvec.internal.storage.CrashPoint;
 import io.mmapvec.internal.storage.Visibility;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -208,7 +209,7 @@ class PowerLossSimulationTest {
         attempted = v.toArray();
         CrashHooks.setListener(
             (p, f) -> {
-              if (p.equals(point) && f.equals(file)) {
+              if (p.key().equals(point) && f.equals(file)) {
                 throw new IOException("injected failure at " + p);
               }
             });
@@ -355,9 +356,9 @@ class PowerLossSimulationTest {
     }
 
     @Override
-    public void reached(String point, Path f) throws IOException {
+    public void reached(CrashPoint point, Path f) throws IOException {
       if (f.equals(file)) {
-        crashInstant(point);
+        crashInstant(point.key());
       }
     }
 
@@ -623,7 +624,7 @@ class PowerLossSimulationTest {
       long openedSequence;
       try (LongVec v = LongVec.open(image, VecOptions.defaults().withReadOnly(true))) {
         got = v.toArray();
-        openedSequence = v.s.commitSequence();
+        openedSequence = v.storage.commitSequence();
       } catch (VecFormatException e) {
         stats.rejected.merge(e.reason().name(), 1L, Long::sum);
         if (REJECTION_BREAKS_CONTRACT) {
@@ -649,12 +650,12 @@ class PowerLossSimulationTest {
         // The visibility gate: what a live reader was shown must survive this power loss.
         stats.gateImages++;
         if (openedSequence < visibleNow.sequence()
-            || (openedSequence == visibleNow.sequence() && got.length != visibleNow.length())) {
+            || (openedSequence == visibleNow.sequence() && got.length != visibleNow.size())) {
           fail(
               "a live reader was shown commit %d (size %d), but this power-loss image opens at"
                   + " commit %d (size %d): the reader saw a commit that was not durable%n%s",
               visibleNow.sequence(),
-              visibleNow.length(),
+              visibleNow.size(),
               openedSequence,
               got.length,
               describe(where, cur, size, included, sectorMasks, slotPage, slotCut, img, n));

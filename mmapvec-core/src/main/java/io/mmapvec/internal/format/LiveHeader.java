@@ -97,7 +97,7 @@ public final class LiveHeader {
       VarHandle.acquireFence();
       MemorySegment.copy(file, JAVA_BYTE, base, second, 0, n);
       if (Arrays.equals(first, second)) {
-        return HeaderFormat.decodeSlotBytes(MemorySegment.ofArray(first));
+        return SlotCodec.readBytes(MemorySegment.ofArray(first)).valid();
       }
       Thread.onSpinWait();
     }

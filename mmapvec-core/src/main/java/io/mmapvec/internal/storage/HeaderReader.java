@@ -4,11 +4,11 @@ import io.mmapvec.VecLockedException;
 import io.mmapvec.internal.format.CommitSlot;
 import io.mmapvec.internal.format.Header;
 import io.mmapvec.internal.format.HeaderFormat;
+import io.mmapvec.internal.format.Identity;
 import io.mmapvec.internal.format.LiveHeader;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -35,9 +35,15 @@ public final class HeaderReader {
    * {@return the header with the commit a live reader would show: a writer may be open, and its
    * newest slot may not be durable yet (docs/FORMAT.md, "Live readers")}
    */
-  private static Header visible(Header header, MemorySegment bytes, BackendFile file)
-      throws IOException {
-    CommitSlot shown =
+  private static Header visible(Header header, BackendFile file) throws IOException {
+    CommitSlot shown;
+    try (Arena a = Arena.ofConfined()) {
+      // The header and the published sequence word after it.
+      MemorySegment bytes = a.allocate(LiveHeader.PUBLISHED_SEQUENCE_OFFSET + Long.BYTES, 8);
+      if (file.readHeader(bytes) != bytes.byteSize()) {
+        return header;
+      }
+      shown =
         Visibility.choose(
             bytes,
             0,
@@ -52,6 +58,7 @@ public final class HeaderReader {
                 file.syncFile();
               }
             });
+    }
     if (shown == null || header.other() == null || shown.equals(header.active())) {
       return header;
     }
@@ -85,17 +92,8 @@ public final class HeaderReader {
     IOException failure = null;
     try {
       long fileBytes = locked.file().size();
-      try (Arena a = Arena.ofConfined()) {
-        // The header and the published sequence word after it, for the visibility gate.
-        MemorySegment buf = a.allocate(LiveHeader.PUBLISHED_SEQUENCE_OFFSET + Long.BYTES, 8);
-        long n = locked.file().readHeader(buf);
-        long headerBytes = Math.min(n, HeaderFormat.HEADER_READ_BYTES);
-        Header header = HeaderFormat.decodeAny(buf.asSlice(0, headerBytes), fileBytes, path);
-        if (n == buf.byteSize()) {
-          header = visible(header, buf, locked.file());
-        }
-        return new Result(header, fileBytes);
-      }
+      Header header = decode(locked.file(), fileBytes, path, null);
+      return new Result(visible(header, locked.file()), fileBytes);
     } catch (IOException e) {
       failure = e;
       throw e;
@@ -105,6 +103,28 @@ public final class HeaderReader {
       } else {
         locked.releaseQuietly();
       }
+    }
+  }
+
+  /**
+   * Reads the header bytes of an open, locked file and decodes them: the one place a header is read
+   * from a file.
+   *
+   * @param file the file
+   * @param fileBytes its size
+   * @param path its name, for messages
+   * @param expected the identity the caller asks for, or null to accept any valid identity
+   * @throws io.mmapvec.VecFormatException if the header is invalid or, with {@code expected}, of
+   *     another identity
+   */
+  static Header decode(BackendFile file, long fileBytes, Path path, Identity expected)
+      throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment buf = a.allocate(HeaderFormat.HEADER_READ_BYTES);
+      MemorySegment bytes = buf.asSlice(0, file.readHeader(buf));
+      return expected == null
+          ? HeaderFormat.decodeAny(bytes, fileBytes, path)
+          : HeaderFormat.decode(bytes, fileBytes, expected, path);
     }
   }
 }

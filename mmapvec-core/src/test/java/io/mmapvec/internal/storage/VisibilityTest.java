@@ -56,7 +56,7 @@ class VisibilityTest {
     ScriptedGate gate = new ScriptedGate(true);
     CommitSlot c = Visibility.choose(file, 0, gate);
     assertThat(c.sequence()).isEqualTo(5);
-    assertThat(c.length()).isEqualTo(50);
+    assertThat(c.size()).isEqualTo(50);
     assertThat(c.rewrites()).isEqualTo(5);
     assertThat(gate.calls).isEmpty();
   }

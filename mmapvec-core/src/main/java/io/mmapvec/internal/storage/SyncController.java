@@ -1,0 +1,369 @@
+package io.mmapvec.internal.storage;
+
+import io.mmapvec.VecStats;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Everything that changes the file or makes it durable, under one lock, the commit lock: growth,
+ * sync (by the owner, the {@code everyWrites} policy and the background flusher of {@code
+ * SyncPolicy.every}), shrink, stats and close. It owns the open file's parts ({@link Mapping},
+ * {@link FileSpace}, {@link Committer}, {@link StorageStats}) and tells its {@link Storage} when
+ * the mapping moved, writes must stop, or the file closed.
+ *
+ * <p><b>Threads:</b> every method takes the commit lock; {@link #backgroundSync()} only tries it,
+ * and never touches the owner's dirty range: it flushes everything below a size read with acquire
+ * semantics (see {@link Storage}).
+ */
+final class SyncController {
+  private final Storage storage;
+  private final Path path;
+  private final boolean readOnly;
+  private final String backendName;
+  private final LockedFile file;
+  private final ReentrantLock commitLock = new ReentrantLock();
+  private final Mapping mapping;
+  private final StorageStats stats;
+  private final Committer committer;
+  private final FileSpace space;
+  private final DirtyTracker dirty;
+  private final SyncSchedule schedule;
+  /** What a read-only open shows; null for a writer. */
+  private final LiveView live;
+  /** Whether this read-only open may run next to a writer (the native backend). */
+  private final boolean liveReading;
+  /** A {@link #shrinkToFit()} found live readers: truncate at a later sync or close. */
+  private boolean shrinkPending;
+
+  /** Maps the opened file and builds its parts. */
+  SyncController(
+      Storage storage,
+      Backend backend,
+      FileOpener.OpenedFile opened,
+      SyncSchedule schedule,
+      DirtyTracker dirty)
+      throws IOException {
+    this.storage = storage;
+    this.path = storage.path();
+    this.readOnly = storage.options().readOnly();
+    this.backendName = backend.name();
+    this.file = opened.locked();
+    this.dirty = dirty;
+    this.schedule = schedule;
+    long elementSize = storage.elementSize();
+    long pageSize = backend.pageSize();
+    BackendFile f = file.file();
+    this.liveReading = readOnly && backend.liveReaders();
+    boolean reserve = backend.reservesAddressSpace() && (!readOnly || liveReading);
+    this.mapping = new Mapping(f, readOnly, reserve, opened.fileBytes());
+    this.stats = new StorageStats(path);
+    this.committer = new Committer(path, f, mapping, stats, elementSize, pageSize, opened.header());
+    this.space =
+        new FileSpace(
+            path, f, mapping, committer, stats, elementSize, pageSize, opened.fileBytes());
+    this.live = readOnly ? new LiveView(path, f, mapping, elementSize) : null;
+    if (!readOnly) {
+      committer.publishAtOpen();
+    }
+  }
+
+  /**
+   * A reader's open: adopts the newest visible commit (a writer may be at work) and tells the
+   * storage its size. Called once, after the storage is built.
+   */
+  void openReader() throws IOException {
+    commitLock.lock();
+    try {
+      live.adoptNewer();
+      storage.shown(live.size());
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** See {@link io.mmapvec.Vec#refresh()}. {@return the size shown from now on} */
+  long refresh() throws IOException {
+    storage.checkOpen();
+    if (!readOnly) {
+      return storage.ownerSize();
+    }
+    boolean newer;
+    try {
+      newer = live.mayHaveNewer();
+    } catch (IllegalStateException e) {
+      storage.checkOpen(); // closed by another thread meanwhile: say so
+      throw e;
+    }
+    if (newer) {
+      commitLock.lock();
+      try {
+        storage.checkOpen();
+        if (live.adoptNewer()) {
+          storage.shown(live.size());
+        }
+      } finally {
+        commitLock.unlock();
+      }
+    }
+    return storage.ownerSize();
+  }
+
+  /** See {@link io.mmapvec.Vec#awaitCommit(Duration)}. {@return the size shown from now on} */
+  long awaitCommit(Duration timeout) throws IOException, InterruptedException {
+    storage.checkOpen();
+    if (!readOnly) {
+      return storage.ownerSize(); // a writer always shows its own newest state
+    }
+    if (!liveReading) {
+      throw new UnsupportedOperationException(
+          "live reading needs the native backend (run with --enable-native-access); the"
+              + " FileChannel fallback keeps writers out while a reader is open, so no commit"
+              + " can come ("
+              + path
+              + ")");
+    }
+    long held = live.sequence();
+    long deadline;
+    try {
+      deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    } catch (ArithmeticException e) {
+      deadline = System.nanoTime() + Long.MAX_VALUE / 2;
+    }
+    int spins = 0;
+    long pauseNanos = 20_000;
+    while (true) {
+      long n = refresh();
+      if (live.sequence() != held) {
+        return n;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while waiting for a commit (" + path + ")");
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return n;
+      }
+      if (spins < 50) {
+        spins++;
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(Math.min(pauseNanos, left));
+        pauseNanos = Math.min(pauseNanos * 2, 1_000_000);
+      }
+    }
+  }
+
+  /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */
+  long commitSequence() {
+    storage.checkOpen();
+    return readOnly ? live.sequence() : committer.sequence();
+  }
+
+  /** {@return the rewrite counter of the commit written last (writer) or shown (reader)} */
+  long rewriteCount() {
+    storage.checkOpen();
+    return readOnly ? live.rewrites() : committer.rewrites();
+  }
+
+  /** {@return the current mapping} */
+  Mapping mapping() {
+    return mapping;
+  }
+
+  /** {@return the elements the allocated file holds (a reader: when it adopted its commit)} */
+  long capacity() {
+    return readOnly ? live.capacity() : space.capacity();
+  }
+
+  /** {@return the failure that poisoned the file (rule 7), or null} */
+  IOException poison() {
+    return committer.poison();
+  }
+
+  /** Grows the file so at least {@code needed} elements fit (see {@link FileSpace#grow}). */
+  void grow(long needed) throws IOException {
+    commitLock.lock();
+    try {
+      storage.checkWritable();
+      if (needed > space.capacity()) {
+        space.grow(needed);
+      }
+    } finally {
+      storage.spaceChanged();
+      commitLock.unlock();
+    }
+  }
+
+  /** Rule 3: commits the owner's changes: the dirty data, then the size. */
+  void sync(SyncTrigger trigger) throws IOException {
+    commitLock.lock();
+    try {
+      storage.checkOpen();
+      if (readOnly) {
+        return;
+      }
+      committer.checkNotPoisoned();
+      long n = storage.ownerSize();
+      long lo = dirty.flushFrom(n);
+      long committed = committer.committedSize();
+      boolean rewrote = dirty.viewsOut() || lo < committed || n < committed;
+      long mark = schedule.rewriteMark();
+      commit(trigger, n, lo, dirty.flushTo(n), rewrote);
+      schedule.rewritesCommitted(mark);
+      dirty.committed(n);
+      if (shrinkPending && trigger != SyncTrigger.SHRINK) {
+        shrinkIfNoReaders();
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * The flusher's sync ({@code SyncPolicy.every}): the whole data range below a size the vector had
+   * (the kernel writes only the dirty pages), then that size. Never throws: a failure poisons the
+   * vector, and the owner sees it at its next sync, close or write.
+   */
+  void backgroundSync() {
+    if (!commitLock.tryLock()) {
+      return; // the owner is syncing or growing right now; try again next interval
+    }
+    try {
+      if (storage.isClosed() || committer.poison() != null) {
+        return;
+      }
+      long n = storage.publishedSize();
+      // A racy read: a stale value only moves the flush of a change to the next round.
+      long mark = schedule.mark();
+      if (schedule.idleSinceLastFlush(mark)
+          && !dirty.viewsOut()
+          && n == committer.committedSize()
+          && !committer.fileSizeChanged()) {
+        return; // idle since the last round: nothing to flush, and not counted as a sync
+      }
+      // The owner's dirty range cannot be read race-free: any non-append call since the last
+      // commit counts as a rewrite. A call racing this read is counted in the next round.
+      long rewriteMark = schedule.rewriteMark();
+      boolean rewrote =
+          dirty.viewsOut() || n < committer.committedSize() || schedule.rewroteSince(rewriteMark);
+      commit(SyncTrigger.EVERY, n, 0, n, rewrote);
+      schedule.rewritesCommitted(rewriteMark);
+      schedule.flushed(mark);
+    } catch (IOException | RuntimeException e) {
+      // Already recorded as the poison by the committer.
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Runs one commit; a failure (the committer is poisoned) blocks every later write (rule 7). */
+  private void commit(SyncTrigger trigger, long n, long lo, long hi, boolean rewrote)
+      throws IOException {
+    try {
+      committer.commit(trigger, n, lo, hi, rewrote);
+    } catch (IOException | RuntimeException e) {
+      storage.blockWrites();
+      throw e;
+    }
+  }
+
+  /**
+   * Rule 12: commits the smaller size, then shrinks the file to fit it; while live readers have
+   * the file open (they may have its tail mapped), the truncation waits for a later sync or close.
+   */
+  void shrinkToFit() throws IOException {
+    commitLock.lock();
+    try {
+      storage.checkWritable();
+      sync(SyncTrigger.SHRINK);
+      shrinkPending = true;
+      shrinkIfNoReaders();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * The physical half of {@link #shrinkToFit()}, right after an owner's commit: truncates the file
+   * only while holding the reader lock byte exclusively, so that no live reader can have the
+   * dropped pages mapped (a touch would raise SIGBUS). Holds the commit lock.
+   */
+  private void shrinkIfNoReaders() throws IOException {
+    if (!space.wouldShrink(storage.ownerSize())) {
+      shrinkPending = false;
+      return;
+    }
+    BackendFile f = file.file();
+    if (!f.tryExcludeReaders()) {
+      return; // a live reader is open: try again at the next sync or close
+    }
+    try {
+      shrinkPending = false;
+      try {
+        if (space.shrinkTo(storage.ownerSize())) {
+          sync(SyncTrigger.SHRINK);
+          CrashHooks.reach(CrashPoint.SHRINK_AFTER_SYNC, path);
+        }
+      } finally {
+        storage.spaceChanged();
+      }
+    } finally {
+      f.allowReaders();
+    }
+  }
+
+  /** {@return the counters since open} */
+  VecStats stats() {
+    commitLock.lock();
+    try {
+      storage.checkOpen();
+      return stats.snapshot(mapping.remaps(), backendName);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * Syncs a writable file, tells the storage it is closed, retires the mapping, releases the locks.
+   * Idempotent. A file poisoned by a failed sync still unmaps and unlocks, then throws.
+   */
+  void close() throws IOException {
+    commitLock.lock();
+    try {
+      if (storage.isClosed()) {
+        return;
+      }
+      schedule.stop();
+      IOException failure = null;
+      if (!readOnly) {
+        try {
+          sync(SyncTrigger.CLOSE);
+        } catch (IOException e) {
+          failure = e;
+        } catch (RuntimeException e) {
+          failure = new IOException("final sync failed (" + path + ")", e);
+        }
+      }
+      storage.closed();
+      try {
+        mapping.close();
+      } finally {
+        try {
+          file.release();
+        } catch (IOException e) {
+          if (failure == null) {
+            failure = e;
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+}
