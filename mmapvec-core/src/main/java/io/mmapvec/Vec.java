@@ -106,10 +106,10 @@ public sealed interface Vec extends Closeable
    * <em>live reader</em>, which may be open while one writer in this or another process works on
    * the file): reads the commit slots, and if a newer commit is visible, remaps if the file grew
    * and adopts its size and {@link #rewriteCount()}. A commit is visible only once its slot is
-   * durable (docs/FORMAT.md, "Live readers"), so a reader never shows a size that a power loss could
-   * take back. Until the next call, {@link #size()} stays fixed; every element below it holds the
-   * value of that commit or a newer value the writer stored since. When nothing changed it costs
-   * two memory loads and no system call.
+   * durable (docs/FORMAT.md, "Live readers"), so a reader never shows a size that a power loss
+   * could take back. Until the next call, {@link #size()} stays fixed; every element below it holds
+   * the value of that commit or a newer value the writer stored since. When nothing changed it
+   * costs two memory loads and no system call.
    *
    * <p>For a writable vector, returns {@link #size()}: a writer always sees its own changes.
    *

@@ -44,7 +44,7 @@ public class LiveReaderBench {
   /** A writer and a tailing reader thread on one file. */
   @State(Scope.Benchmark)
   public static class Visibility {
-    /** How the reader waits: {@code await} ({@code awaitCommit}) or {@code spin} ({@code refresh}). */
+    /** How the reader waits: {@code await} ({@code awaitCommit}), {@code spin} ({@code refresh}). */
     @Param({"await", "spin"})
     public String how;
 
