@@ -91,7 +91,11 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public @T@ get(long index) {
-    return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
+    try {
+      return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -104,7 +108,11 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public void set(long index, @T@ value) {
     long i = storage.writeIndex(index);
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -118,7 +126,11 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public void add(@T@ value) {
     long i = storage.appendSlot();
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.appended(i);
   }
 
@@ -144,7 +156,11 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public void insertAt(long index, @T@ value) {
     long i = storage.openGap(index, 1);
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.inserted(1);
   }
 
@@ -158,7 +174,12 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public @T@ removeAt(long index) {
     long i = storage.writeIndex(index);
-    @T@ removed = storage.data().getAtIndex(ELEMENT, i);
+    @T@ removed;
+    try {
+      removed = storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.closeGap(i, 1);
     return removed;
   }
@@ -174,7 +195,12 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public @T@ swapRemoveAt(long index) {
     long i = storage.writeIndex(index);
-    @T@ removed = storage.data().getAtIndex(ELEMENT, i);
+    @T@ removed;
+    try {
+      removed = storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.swapRemove(i);
     return removed;
   }
@@ -188,7 +214,11 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public @T@ removeLast() {
     long i = storage.popIndex();
-    return storage.data().getAtIndex(ELEMENT, i);
+    try {
+      return storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -216,7 +246,11 @@ public final class @C@ extends AbstractVec implements Vec {
   public void copyTo(long fromIndex, @T@[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
     long from = storage.readRange(fromIndex, length);
-    MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
+    try {
+      MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -232,7 +266,11 @@ public final class @C@ extends AbstractVec implements Vec {
   public void copyFrom(long toIndex, @T@[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
     long to = storage.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    try {
+      MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -244,7 +282,11 @@ public final class @C@ extends AbstractVec implements Vec {
   public @T@[] toArray() {
     int n = storage.arrayLength();
     @T@[] a = new @T@[n];
-    MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
+    try {
+      MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     return a;
   }
 
@@ -286,7 +328,13 @@ public final class @C@ extends AbstractVec implements Vec {
     MemorySegment d = storage.data();
     long n = storage.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(ELEMENT, i));
+      @T@ x;
+      try {
+        x = d.getAtIndex(ELEMENT, i);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      action.accept(x);
     }
   }
 }

@@ -88,7 +88,11 @@ public final class ByteVec extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public byte get(long index) {
-    return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
+    try {
+      return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -101,7 +105,11 @@ public final class ByteVec extends AbstractVec implements Vec {
    */
   public void set(long index, byte value) {
     long i = storage.writeIndex(index);
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -115,7 +123,11 @@ public final class ByteVec extends AbstractVec implements Vec {
    */
   public void add(byte value) {
     long i = storage.appendSlot();
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.appended(i);
   }
 
@@ -141,7 +153,11 @@ public final class ByteVec extends AbstractVec implements Vec {
    */
   public void insertAt(long index, byte value) {
     long i = storage.openGap(index, 1);
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.inserted(1);
   }
 
@@ -155,7 +171,12 @@ public final class ByteVec extends AbstractVec implements Vec {
    */
   public byte removeAt(long index) {
     long i = storage.writeIndex(index);
-    byte removed = storage.data().getAtIndex(ELEMENT, i);
+    byte removed;
+    try {
+      removed = storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.closeGap(i, 1);
     return removed;
   }
@@ -171,7 +192,12 @@ public final class ByteVec extends AbstractVec implements Vec {
    */
   public byte swapRemoveAt(long index) {
     long i = storage.writeIndex(index);
-    byte removed = storage.data().getAtIndex(ELEMENT, i);
+    byte removed;
+    try {
+      removed = storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.swapRemove(i);
     return removed;
   }
@@ -185,7 +211,11 @@ public final class ByteVec extends AbstractVec implements Vec {
    */
   public byte removeLast() {
     long i = storage.popIndex();
-    return storage.data().getAtIndex(ELEMENT, i);
+    try {
+      return storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -213,7 +243,11 @@ public final class ByteVec extends AbstractVec implements Vec {
   public void copyTo(long fromIndex, byte[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
     long from = storage.readRange(fromIndex, length);
-    MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
+    try {
+      MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -229,7 +263,11 @@ public final class ByteVec extends AbstractVec implements Vec {
   public void copyFrom(long toIndex, byte[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
     long to = storage.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    try {
+      MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -241,7 +279,11 @@ public final class ByteVec extends AbstractVec implements Vec {
   public byte[] toArray() {
     int n = storage.arrayLength();
     byte[] a = new byte[n];
-    MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
+    try {
+      MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     return a;
   }
 
@@ -283,7 +325,13 @@ public final class ByteVec extends AbstractVec implements Vec {
     MemorySegment d = storage.data();
     long n = storage.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(ELEMENT, i));
+      byte x;
+      try {
+        x = d.getAtIndex(ELEMENT, i);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      action.accept(x);
     }
   }
 }

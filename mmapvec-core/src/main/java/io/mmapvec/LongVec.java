@@ -87,7 +87,11 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public long get(long index) {
-    return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
+    try {
+      return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -100,7 +104,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void set(long index, long value) {
     long i = storage.writeIndex(index);
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -114,7 +122,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void add(long value) {
     long i = storage.appendSlot();
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.appended(i);
   }
 
@@ -140,7 +152,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void insertAt(long index, long value) {
     long i = storage.openGap(index, 1);
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.inserted(1);
   }
 
@@ -154,7 +170,12 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long removeAt(long index) {
     long i = storage.writeIndex(index);
-    long removed = storage.data().getAtIndex(ELEMENT, i);
+    long removed;
+    try {
+      removed = storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.closeGap(i, 1);
     return removed;
   }
@@ -170,7 +191,12 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long swapRemoveAt(long index) {
     long i = storage.writeIndex(index);
-    long removed = storage.data().getAtIndex(ELEMENT, i);
+    long removed;
+    try {
+      removed = storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.swapRemove(i);
     return removed;
   }
@@ -184,7 +210,11 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public long removeLast() {
     long i = storage.popIndex();
-    return storage.data().getAtIndex(ELEMENT, i);
+    try {
+      return storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -212,7 +242,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public void copyTo(long fromIndex, long[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
     long from = storage.readRange(fromIndex, length);
-    MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
+    try {
+      MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -228,7 +262,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public void copyFrom(long toIndex, long[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
     long to = storage.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    try {
+      MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -240,7 +278,11 @@ public final class LongVec extends AbstractVec implements Vec {
   public long[] toArray() {
     int n = storage.arrayLength();
     long[] a = new long[n];
-    MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
+    try {
+      MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     return a;
   }
 
@@ -282,7 +324,13 @@ public final class LongVec extends AbstractVec implements Vec {
     MemorySegment d = storage.data();
     long n = storage.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(ELEMENT, i));
+      long x;
+      try {
+        x = d.getAtIndex(ELEMENT, i);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      action.accept(x);
     }
   }
 }

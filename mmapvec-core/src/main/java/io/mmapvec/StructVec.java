@@ -230,7 +230,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     Objects.requireNonNull(value, "value");
     codec.write(one, 0, value); // every accessor runs before the mapping is touched
     long i = storage.writeIndex(index);
-    MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    try {
+      MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -280,7 +284,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     long base = storage.size();
     MemorySegment d = storage.data();
     for (int k = 0; k < records.length; k++) {
-      codec.write(d, (base + k) * elementSize, records[k]);
+      try {
+        codec.write(d, (base + k) * elementSize, records[k]);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
     storage.appended(base + records.length - 1);
   }
@@ -300,7 +308,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     Objects.requireNonNull(value, "value");
     codec.write(one, 0, value); // every accessor runs before the gap is opened
     long i = storage.openGap(index, 1);
-    MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    try {
+      MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.inserted(1);
   }
 
@@ -538,7 +550,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public byte getByte(long index) {
       check(ElementType.BYTE);
-      return storage.data().get(BYTE, storage.readIndex(index) * elementSize + offset);
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(BYTE, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
 
     /**
@@ -552,7 +569,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setByte(long index, byte value) {
       check(ElementType.BYTE);
-      storage.data().set(BYTE, storage.writeIndex(index) * elementSize + offset, value);
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(BYTE, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
       storage.countMutation();
     }
 
@@ -565,7 +587,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public short getShort(long index) {
       check(ElementType.SHORT);
-      return storage.data().get(SHORT, storage.readIndex(index) * elementSize + offset);
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(SHORT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
 
     /**
@@ -579,7 +606,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setShort(long index, short value) {
       check(ElementType.SHORT);
-      storage.data().set(SHORT, storage.writeIndex(index) * elementSize + offset, value);
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(SHORT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
       storage.countMutation();
     }
 
@@ -592,7 +624,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public char getChar(long index) {
       check(ElementType.CHAR);
-      return storage.data().get(CHAR, storage.readIndex(index) * elementSize + offset);
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(CHAR, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
 
     /**
@@ -606,7 +643,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setChar(long index, char value) {
       check(ElementType.CHAR);
-      storage.data().set(CHAR, storage.writeIndex(index) * elementSize + offset, value);
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(CHAR, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
       storage.countMutation();
     }
 
@@ -619,7 +661,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public int getInt(long index) {
       check(ElementType.INT);
-      return storage.data().get(INT, storage.readIndex(index) * elementSize + offset);
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(INT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
 
     /**
@@ -633,7 +680,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setInt(long index, int value) {
       check(ElementType.INT);
-      storage.data().set(INT, storage.writeIndex(index) * elementSize + offset, value);
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(INT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
       storage.countMutation();
     }
 
@@ -646,7 +698,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public long getLong(long index) {
       check(ElementType.LONG);
-      return storage.data().get(LONG, storage.readIndex(index) * elementSize + offset);
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LONG, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
 
     /**
@@ -660,7 +717,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setLong(long index, long value) {
       check(ElementType.LONG);
-      storage.data().set(LONG, storage.writeIndex(index) * elementSize + offset, value);
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LONG, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
       storage.countMutation();
     }
 
@@ -673,7 +735,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public float getFloat(long index) {
       check(ElementType.FLOAT);
-      return storage.data().get(FLOAT, storage.readIndex(index) * elementSize + offset);
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(FLOAT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
 
     /**
@@ -687,7 +754,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setFloat(long index, float value) {
       check(ElementType.FLOAT);
-      storage.data().set(FLOAT, storage.writeIndex(index) * elementSize + offset, value);
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(FLOAT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
       storage.countMutation();
     }
 
@@ -700,7 +772,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public double getDouble(long index) {
       check(ElementType.DOUBLE);
-      return storage.data().get(DOUBLE, storage.readIndex(index) * elementSize + offset);
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(DOUBLE, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
 
     /**
@@ -714,7 +791,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setDouble(long index, double value) {
       check(ElementType.DOUBLE);
-      storage.data().set(DOUBLE, storage.writeIndex(index) * elementSize + offset, value);
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(DOUBLE, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
       storage.countMutation();
     }
 
@@ -727,7 +809,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public boolean getBoolean(long index) {
       check(ElementType.BOOLEAN);
-      return storage.data().get(BOOLEAN, storage.readIndex(index) * elementSize + offset);
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(BOOLEAN, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
 
     /**
@@ -741,7 +828,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setBoolean(long index, boolean value) {
       check(ElementType.BOOLEAN);
-      storage.data().set(BOOLEAN, storage.writeIndex(index) * elementSize + offset, value);
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(BOOLEAN, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
       storage.countMutation();
     }
 
@@ -803,11 +895,19 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   @SuppressWarnings("unchecked") // the codec's reader constructs exactly R
   private R read(long index) {
-    return (R) codec.read(storage.data(), index * elementSize);
+    try {
+      return (R) codec.read(storage.data(), index * elementSize);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   private void write(long index, R value) {
-    codec.write(storage.data(), index * elementSize, value);
+    try {
+      codec.write(storage.data(), index * elementSize, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /** Throws {@link VecClosedException} if the vector of {@code storage} is closed. */

@@ -52,8 +52,9 @@ public sealed interface SyncPolicy {
    * that was durable first. A failure poisons the vector; the application sees it at its next
    * {@code sync()} or {@code close()}, and writes fail from then on.
    *
-   * @param interval time between syncs, at least one millisecond
-   * @throws IllegalArgumentException if {@code interval} is shorter than a millisecond
+   * @param interval time between syncs, from one millisecond to 2^63-1 nanoseconds (292 years)
+   * @throws IllegalArgumentException if {@code interval} is shorter than a millisecond or longer
+   *     than 2^63-1 nanoseconds
    */
   static SyncPolicy every(Duration interval) {
     return new Every(interval);
@@ -96,18 +97,23 @@ public sealed interface SyncPolicy {
   /**
    * Sync every {@code interval} from the background flusher.
    *
-   * @param interval time between syncs, at least one millisecond
+   * @param interval time between syncs, from one millisecond to 2^63-1 nanoseconds
    */
   record Every(Duration interval) implements SyncPolicy {
     /**
      * Checks {@code interval}.
      *
-     * @throws IllegalArgumentException if shorter than a millisecond
+     * @throws IllegalArgumentException if shorter than a millisecond or longer than 2^63-1
+     *     nanoseconds (the flusher schedules in nanoseconds)
      */
     public Every {
       Objects.requireNonNull(interval, "interval");
       if (interval.compareTo(Duration.ofMillis(1)) < 0) {
         throw new IllegalArgumentException("every needs an interval >= 1 ms, got " + interval);
+      }
+      if (interval.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException(
+            "every needs an interval <= 2^63-1 ns (about 292 years), got " + interval);
       }
     }
 

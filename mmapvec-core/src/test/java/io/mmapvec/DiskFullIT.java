@@ -242,6 +242,37 @@ class DiskFullIT {
     soft.assertAll();
   }
 
+  /**
+   * Hardening 13.9: growth is not all or nothing. With less free space than the next growth step
+   * (but more than one page), an append still fits: growth falls back to the smallest step that
+   * holds it. Before the fix, with 1.9 MiB free and a 2 MiB step not one more element fitted
+   * (checked: this test fails without the fallback).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"native", "channel"})
+  void growthFallsBackToTheSmallestStepThatFits(String backendName) throws IOException {
+    Backend backend = backend(backendName);
+    Path file = mountPoint.resolve("step-" + backendName + ".vec");
+    LongVec v = open(file, backend);
+    while (v.size() < v.capacity() || v.capacity() * Long.BYTES < (1 << 20)) {
+      v.add(value(v.size()));
+    }
+    v.sync();
+    long capacity = v.capacity();
+    long step = capacity * Long.BYTES; // below 1 GiB the capacity doubles
+    long free = Files.getFileStore(mountPoint).getUsableSpace();
+    long ballastBytes = free - (step - (256 << 10));
+    assertThat(ballastBytes).as("room for the ballast").isPositive();
+    Files.write(mountPoint.resolve("ballast"), new byte[(int) ballastBytes]);
+    long left = Files.getFileStore(mountPoint).getUsableSpace();
+    assertThat(left).as("free space: less than a step, more than a page").isLessThan(step);
+    v.add(value(v.size()));
+    assertThat(v.capacity()).isGreaterThan(capacity).isLessThan(2 * capacity);
+    assertThat(v.size()).isEqualTo(capacity + 1);
+    v.sync();
+    assertContents(v, v.size(), value(0));
+  }
+
   /** A reserve that does not fit fails before anything grows, with room left for smaller ones. */
   @ParameterizedTest
   @ValueSource(strings = {"native", "channel"})

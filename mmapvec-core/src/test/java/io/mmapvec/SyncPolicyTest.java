@@ -106,7 +106,7 @@ class SyncPolicyTest {
   // ------------------------------------------------------------------------------------ arguments
 
   @Test
-  void invalidArgumentsAreRejected() {
+  void invalidArgumentsAreRejected() throws IOException {
     assertThatThrownBy(() -> SyncPolicy.everyWrites(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("0");
@@ -120,10 +120,22 @@ class SyncPolicyTest {
     assertThatThrownBy(() -> SyncPolicy.every(Duration.ofNanos(999_999)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SyncPolicy.every(null)).isInstanceOf(NullPointerException.class);
+    // Hardening 13.9: too long for the flusher's nanoseconds. Before the fix the policy was
+    // accepted and open threw a bare ArithmeticException (checked).
+    for (Duration tooLong :
+        new Duration[] {Duration.ofSeconds(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE).plusNanos(1)}) {
+      assertThatThrownBy(() -> SyncPolicy.every(tooLong))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("2^63-1 ns");
+    }
     // The smallest legal values.
     assertThat(SyncPolicy.everyWrites(1)).isEqualTo(new SyncPolicy.EveryWrites(1));
     assertThat(SyncPolicy.every(Duration.ofMillis(1)))
         .isEqualTo(new SyncPolicy.Every(Duration.ofMillis(1)));
+    // The largest legal interval opens (the flusher schedules it) and closes.
+    try (LongVec v = open(dir.resolve("longest.vec"), SyncPolicy.every(Duration.ofNanos(Long.MAX_VALUE)))) {
+      v.add(1);
+    }
   }
 
   // ------------------------------------------------------------------------------------ manual

@@ -2,8 +2,11 @@ package io.mmapvec.internal.storage;
 
 import io.mmapvec.VecLockedException;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * An existing file, registered in this JVM and locked: the one way mmapvec opens a file that is
@@ -36,6 +39,12 @@ record LockedFile(BackendFile file, FileId id, OpenFiles.Role role) {
    */
   static LockedFile open(Path path, Backend backend, boolean writable) throws IOException {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      // Before any open: opening a FIFO for reading blocks until a writer comes. The native
+      // backend checks the open descriptor again (it opens with O_NONBLOCK), so a name replaced
+      // by a FIFO in between cannot block it either.
+      requireRegular(
+          path,
+          Files.readAttributes(path, BasicFileAttributes.class).isRegularFile());
       FileId id = FileId.of(path);
       OpenFiles.Role role = OpenFiles.Role.of(backend, writable);
       OpenFiles.register(id, path, role);
@@ -77,6 +86,17 @@ record LockedFile(BackendFile file, FileId id, OpenFiles.Role role) {
     } catch (Throwable t) {
       closeQuietly(f);
       throw t;
+    }
+  }
+
+  /**
+   * Throws unless {@code regular}: a vector is a regular file, never a FIFO, device, socket or
+   * directory.
+   */
+  static void requireRegular(Path path, boolean regular) throws FileSystemException {
+    if (!regular) {
+      throw new FileSystemException(
+          path.toString(), null, "not a regular file (a FIFO, device, socket or directory)");
     }
   }
 

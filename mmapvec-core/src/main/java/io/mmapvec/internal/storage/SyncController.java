@@ -56,6 +56,12 @@ final class SyncController {
     long elementSize = storage.elementSize();
     long pageSize = backend.pageSize();
     BackendFile f = file.file();
+    if (!readOnly) {
+      // Rule 5 for a file this library did not grow (cp --sparse=always, tar -S, rsync -S): give
+      // every hole below the file size its blocks now, so a store never faults on a full disk.
+      // Where the blocks exist this costs nothing.
+      f.fillHoles(opened.fileBytes());
+    }
     this.liveReading = readOnly && backend.liveReaders();
     boolean reserve = backend.reservesAddressSpace() && (!readOnly || liveReading);
     this.mapping = new Mapping(f, readOnly, reserve, opened.fileBytes());
@@ -181,6 +187,13 @@ final class SyncController {
   /** {@return the failure that poisoned the file (rule 7), or null} */
   IOException poison() {
     return committer.poison();
+  }
+
+  /** Poisons the file (unless it already is) after a fault of mapped memory. {@return the fault} */
+  IOException poison(InternalError fault) {
+    IOException io = StorageErrors.fault(path, fault);
+    committer.poison(io);
+    return io;
   }
 
   /** Grows the file so at least {@code needed} elements fit (see {@link FileSpace#grow}). */
@@ -328,7 +341,9 @@ final class SyncController {
 
   /**
    * Syncs a writable file, tells the storage it is closed, retires the mapping, releases the locks.
-   * Idempotent. A file poisoned by a failed sync still unmaps and unlocks, then throws.
+   * Idempotent. Whatever is thrown on the way (an {@code Error} too, or a poisoned file's failure),
+   * the file ends closed, unmapped, unlocked and unregistered, and the first failure is thrown
+   * after that.
    */
   void close() throws IOException {
     commitLock.lock();
@@ -336,34 +351,49 @@ final class SyncController {
       if (storage.isClosed()) {
         return;
       }
-      schedule.stop();
-      IOException failure = null;
-      if (!readOnly) {
-        try {
+      Throwable failure = null;
+      try {
+        schedule.stop();
+        if (!readOnly) {
           sync(SyncTrigger.CLOSE);
-        } catch (IOException e) {
-          failure = e;
-        } catch (RuntimeException e) {
-          failure = new IOException("final sync failed (" + path + ")", e);
         }
+      } catch (IOException e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        failure = new IOException("final sync failed (" + path + ")", e);
+      } catch (Throwable t) {
+        failure = t; // an Error: release everything first, then rethrow it
       }
       storage.closed();
       try {
         mapping.close();
-      } finally {
-        try {
-          file.release();
-        } catch (IOException e) {
-          if (failure == null) {
-            failure = e;
-          }
-        }
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
       }
-      if (failure != null) {
-        throw failure;
+      try {
+        file.release();
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
+      }
+      switch (failure) {
+        case null -> {}
+        case IOException e -> throw e;
+        case RuntimeException e -> throw e;
+        case Error e -> throw e;
+        default -> throw new IOException("close failed (" + path + ")", failure);
       }
     } finally {
       commitLock.unlock();
     }
+  }
+
+  private static Throwable firstOf(Throwable first, Throwable next) {
+    if (first == null) {
+      return next;
+    }
+    if (first != next) {
+      first.addSuppressed(next);
+    }
+    return first;
   }
 }
