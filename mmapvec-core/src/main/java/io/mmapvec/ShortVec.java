@@ -1,3 +1,6 @@
+// GENERATED FILE, do not edit: written from mmapvec-core/src/template/PrimitiveVec.java.template
+// by java mmapvec-core/src/test/java/io/mmapvec/FacadeGenerator.java
+// (run from the repository root); GeneratedFacadesTest fails when the two differ.
 package io.mmapvec;
 
 import io.mmapvec.internal.format.ElementLayout;
@@ -8,6 +11,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ConcurrentModificationException;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.PrimitiveIterator;
@@ -295,20 +299,30 @@ public final class ShortVec extends AbstractVec implements Vec {
     return LongStream.range(0, storage.size()).mapToInt(this::get);
   }
 
-  /** {@return an iterator over the elements, widened to int} */
+  /**
+   * {@return an iterator over the elements, widened to int} Fail-fast like {@code java.util}'s: if the size
+   * changes while it is in use (other than through it), its {@code next} throws {@link
+   * ConcurrentModificationException}, on a best-effort basis (a change that restores the size is
+   * not seen).
+   */
   public PrimitiveIterator.OfInt iterator() {
-    storage.checkOpen();
+    long size = storage.size();
     return new PrimitiveIterator.OfInt() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < storage.size();
+        return next < size;
       }
 
       @Override
       public int nextInt() {
-        if (next >= storage.size()) {
+        if (storage.size() != size) {
+          throw new ConcurrentModificationException(
+              "size changed from " + size + " to " + storage.size() + " while iterating (" + storage.path()
+                  + ")");
+        }
+        if (next >= size) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -320,11 +334,17 @@ public final class ShortVec extends AbstractVec implements Vec {
    * Passes every element, in order, to {@code action}.
    *
    * @param action what to do with each element, widened to int
+   * @throws ConcurrentModificationException if {@code action} changes the size (best effort, as
+   *     in {@code java.util})
    */
   public void forEach(IntConsumer action) {
     MemorySegment d = storage.data();
     long n = storage.size();
     for (long i = 0; i < n; i++) {
+      if (storage.size() != n) {
+        throw new ConcurrentModificationException(
+            "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
+      }
       short x;
       try {
         x = d.getAtIndex(ELEMENT, i);
@@ -332,6 +352,10 @@ public final class ShortVec extends AbstractVec implements Vec {
         throw storage.fault(e);
       }
       action.accept(x);
+    }
+    if (storage.size() != n) {
+      throw new ConcurrentModificationException(
+          "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
     }
   }
 }

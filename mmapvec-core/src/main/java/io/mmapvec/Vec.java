@@ -18,8 +18,8 @@ import java.time.Duration;
  * After a crash or power loss the file opens with the length and contents of the last sync that
  * returned normally; elements changed since may hold old or new values (docs/DURABILITY.md).
  *
- * <p><b>Lifetime:</b> after {@link #close()} every method throws {@link VecClosedException},
- * except {@code close()}, which does nothing the second time.
+ * <p><b>Lifetime:</b> after {@link #close()} every method throws {@link VecClosedException}, except
+ * {@code close()}, which does nothing the second time.
  */
 public sealed interface Vec extends Closeable
     permits ByteVec, ShortVec, IntVec, LongVec, FloatVec, DoubleVec, StructVec {
@@ -60,8 +60,8 @@ public sealed interface Vec extends Closeable
   void clear();
 
   /**
-   * Makes room for at least {@code additional} more elements without further growth, allocating
-   * the file's blocks now (so that a full disk fails here, not later).
+   * Makes room for at least {@code additional} more elements without further growth, allocating the
+   * file's blocks now (so that a full disk fails here, not later).
    *
    * @param additional how many more elements must fit
    * @throws IOException if the file cannot grow (for example, the disk is full); the vector is
@@ -71,11 +71,11 @@ public sealed interface Vec extends Closeable
   void reserve(long additional) throws IOException;
 
   /**
-   * Syncs, then shrinks the file to the smallest page multiple that holds the elements. The
-   * smaller length is committed before the file shrinks, so a crash at any point leaves a file
-   * that opens. Segments from {@link #asSegment()} are invalidated. While a live reader (a
-   * read-only open, in any process) has the file open, the file is not truncated, since the reader
-   * may have the tail mapped: the shrink is deferred and retried at every later sync and at close.
+   * Syncs, then shrinks the file to the smallest page multiple that holds the elements. The smaller
+   * length is committed before the file shrinks, so a crash at any point leaves a file that opens.
+   * Segments from {@link #asSegment()} are invalidated. While a live reader (a read-only open, in
+   * any process) has the file open, the file is not truncated, since the reader may have the tail
+   * mapped: the shrink is deferred and retried at every later sync and at close.
    *
    * @throws IOException if the sync or the shrink fails
    * @throws UnsupportedOperationException if the vector is read-only
@@ -83,19 +83,19 @@ public sealed interface Vec extends Closeable
   void shrinkToFit() throws IOException;
 
   /**
-   * {@return a view of the elements' bytes, {@code size() * elementSize()} long, zero-copy}
-   * Writes through a view of a writable vector are data like any other and are flushed by the
-   * next {@link #sync()}. The view of a read-only vector is read-only. A view stays valid until the
-   * vector is closed, shrunk by {@link #shrinkToFit()} or remapped by growth beyond its address
-   * reservation; using it after that throws {@link IllegalStateException}, never crashes.
+   * {@return a view of the elements' bytes, {@code size() * elementSize()} long, zero-copy} Writes
+   * through a view of a writable vector are data like any other and are flushed by the next {@link
+   * #sync()}. The view of a read-only vector is read-only. A view stays valid until the vector is
+   * closed, shrunk by {@link #shrinkToFit()} or remapped by growth beyond its address reservation;
+   * using it after that throws {@link IllegalStateException}, never crashes.
    */
   MemorySegment asSegment();
 
   /**
-   * Makes every change so far durable: the data first, then the committed length (durability
-   * rule 3). Costs next to nothing when nothing changed since the last sync.
+   * Makes every change so far durable: the data first, then the committed length (durability rule
+   * 3). Costs next to nothing when nothing changed since the last sync.
    *
-   * Does nothing on a read-only vector.
+   * <p>Does nothing on a read-only vector.
    *
    * @throws IOException if the data or the header cannot be written to the device
    */
@@ -124,8 +124,8 @@ public sealed interface Vec extends Closeable
 
   /**
    * Waits until a commit newer than the one this reader shows is visible, shows it (as {@link
-   * #refresh()} does) and returns its size; or returns the current size when {@code timeout}
-   * passes first. Polls with a backoff (a short spin, then parking from 20 microseconds up to 1
+   * #refresh()} does) and returns its size; or returns the current size when {@code timeout} passes
+   * first. Polls with a backoff (a short spin, then parking from 20 microseconds up to 1
    * millisecond between looks); it never busy-waits for long.
    *
    * <p><b>Threads:</b> the vector's one thread. A {@link #close()} from another thread ends the
@@ -144,13 +144,12 @@ public sealed interface Vec extends Closeable
   /**
    * {@return the rewrite counter of the commit this vector shows} Every commit that changed an
    * element below the previous commit's size (set, insert, remove, truncate, a write through a
-   * writable {@link #asSegment()} view) counts one more. A live reader compares it before and
-   * after {@link #refresh()}: equal means the elements below the size it saw before did not change
-   * in the commits between (only new elements were appended); different means they may have
-   * changed, so re-read them. Under {@code SyncPolicy.every} the background flusher counts
-   * conservatively (any non-append change since its previous commit) and may count a change one
-   * commit late, never not at all. Files written by older versions start at 0; compare for
-   * equality, not order.
+   * writable {@link #asSegment()} view) counts one more. A live reader compares it before and after
+   * {@link #refresh()}: equal means the elements below the size it saw before did not change in the
+   * commits between (only new elements were appended); different means they may have changed, so
+   * re-read them. Under {@code SyncPolicy.every} the background flusher counts conservatively (any
+   * non-append change since its previous commit) and may count a change one commit late, never not
+   * at all. Files written by older versions start at 0; compare for equality, not order.
    *
    * <p><b>Durable:</b> with its commit. <b>Threads:</b> the vector's one thread. <b>After
    * close:</b> throws {@link VecClosedException}.
@@ -158,8 +157,8 @@ public sealed interface Vec extends Closeable
   long rewriteCount();
 
   /**
-   * {@return counters since open: syncs, bytes synced, last sync latency, growths, remaps}
-   * Safe to call while a background flusher runs.
+   * {@return counters since open: syncs, bytes synced, last sync latency, growths, remaps} Safe to
+   * call while a background flusher runs.
    */
   VecStats stats();
 

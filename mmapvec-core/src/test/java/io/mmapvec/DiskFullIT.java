@@ -26,9 +26,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Durability test 5, disk full: on an 8 MiB tmpfs, growth fails with a clean {@code ENOSPC}
- * ({@code fallocate} on the native backend, a zero-filling {@code write} on the fallback), never
- * with SIGBUS; the vector is unchanged and usable within its capacity; the file reopens intact.
+ * Durability test 5, disk full: on an 8 MiB tmpfs, growth fails with a clean {@code ENOSPC} ({@code
+ * fallocate} on the native backend, a zero-filling {@code write} on the fallback), never with
+ * SIGBUS; the vector is unchanged and usable within its capacity; the file reopens intact.
  *
  * <p>Needs root, to mount the tmpfs; otherwise the class is skipped and says why on stdout.
  */
@@ -77,7 +77,8 @@ class DiskFullIT {
         // Something still holds it (a failed test's mapping): detach it now, freed when released.
         String lazy = run("umount", "-l", mountPoint.toString());
         if (lazy != null) {
-          System.out.println("DiskFullIT: cannot unmount " + mountPoint + ": " + out + " / " + lazy);
+          System.out.println(
+              "DiskFullIT: cannot unmount " + mountPoint + ": " + out + " / " + lazy);
           return;
         }
       }
@@ -144,13 +145,15 @@ class DiskFullIT {
   }
 
   /**
-   * Checks that {@code t} is the disk-full failure: the functional part hard, the wording (the
-   * file named, house style section 3) softly, so the rest of the test still runs.
+   * Checks that {@code t} is the disk-full failure: the functional part hard, the wording (the file
+   * named, house style section 3) softly, so the rest of the test still runs.
    */
   private static void assertIsDiskFull(
       SoftAssertions soft, Throwable t, Path file, String backendName) {
     String chain = messages(t);
-    assertThat(chain).as("the failure is ENOSPC").containsAnyOf("ENOSPC", "No space left on device");
+    assertThat(chain)
+        .as("the failure is ENOSPC")
+        .containsAnyOf("ENOSPC", "No space left on device");
     soft.assertThat(chain).as("the failure names the file").contains(file.toString());
     if (backendName.equals("native")) {
       NativeCallException n = null;
@@ -178,8 +181,7 @@ class DiskFullIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"native", "channel"})
-  void growthOnAFullDiskFailsCleanlyAndTheVectorStaysUsable(String backendName)
-      throws IOException {
+  void growthOnAFullDiskFailsCleanlyAndTheVectorStaysUsable(String backendName) throws IOException {
     Backend backend = backend(backendName);
     Path file = mountPoint.resolve("full-" + backendName + ".vec");
     LongVec v = open(file, backend);

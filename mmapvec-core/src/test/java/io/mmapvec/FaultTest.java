@@ -68,19 +68,18 @@ class FaultTest {
     // Unregistered: this JVM may open the file again; it is refused for what it is (cut), not as
     // "already open in this JVM".
     Throwable again = catchThrowable(() -> LongVec.open(file, VecOptions.defaults(), backend));
-    assertThat(again)
-        .isInstanceOf(VecFormatException.class)
-        .hasMessageContaining(file.toString());
-    assertThat(((VecFormatException) again).reason()).isEqualTo(VecFormatException.Reason.TRUNCATED);
+    assertThat(again).isInstanceOf(VecFormatException.class).hasMessageContaining(file.toString());
+    assertThat(((VecFormatException) again).reason())
+        .isEqualTo(VecFormatException.Reason.TRUNCATED);
     assertThat(Files.size(file)).isZero();
     assertThat(List.of(dir.toFile().list())).noneMatch(n -> n.endsWith(".tmp"));
   }
 
   /**
    * 13.6: a store (and a load) into a page the file no longer has raises SIGBUS, which the JDK
-   * reports as InternalError. The library turns it into an UncheckedIOException naming the file
-   * and poisons the vector; before the fix the InternalError escaped and the vector went on
-   * accepting writes. Fails without the fix (checked: InternalError from add).
+   * reports as InternalError. The library turns it into an UncheckedIOException naming the file and
+   * poisons the vector; before the fix the InternalError escaped and the vector went on accepting
+   * writes. Fails without the fix (checked: InternalError from add).
    */
   @ParameterizedTest(name = "{0} backend")
   @ValueSource(strings = {"native", "channel"})
@@ -135,8 +134,13 @@ class FaultTest {
     long size = Files.size(file);
     Process p =
         new ProcessBuilder(
-                "fallocate", "--punch-hole", "--offset", "131072", "--length",
-                Long.toString(size - 131072), file.toString())
+                "fallocate",
+                "--punch-hole",
+                "--offset",
+                "131072",
+                "--length",
+                Long.toString(size - 131072),
+                file.toString())
             .inheritIO()
             .start();
     assertThat(p.waitFor()).as("fallocate --punch-hole").isZero();
@@ -158,5 +162,41 @@ class FaultTest {
     assertThat(p.waitFor()).isZero();
     String[] f = out.split(" ");
     return Long.parseLong(f[0]) * Long.parseLong(f[1]);
+  }
+
+  /**
+   * 13.9: the path is removed (and created anew) while a writer has it open. Before the fix the
+   * writer went on syncing into the deleted file and its data was lost silently; now every sync and
+   * close says so with an IOException naming the path. Fails without the check (checked).
+   */
+  @ParameterizedTest(name = "{0} backend")
+  @ValueSource(strings = {"native", "channel"})
+  void syncReportsThatThePathWasRemovedOrReplaced(String backendName) throws Exception {
+    Backend backend = backend(backendName);
+    Path file = dir.resolve("gone.vec");
+    LongVec v = LongVec.open(file, VecOptions.defaults(), backend);
+    try {
+      v.add(1);
+      v.sync();
+      Files.delete(file);
+      v.add(2);
+      assertThatThrownBy(v::sync)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("the file was removed since it was opened")
+          .hasMessageContaining(file.toString());
+      try (LongVec other = LongVec.open(file, VecOptions.defaults(), backend)) {
+        other.add(7); // a second writer creates the path anew
+      }
+      assertThatThrownBy(v::sync)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("the path now leads to another file");
+      assertThat(v.get(1)).as("the vector itself still works").isEqualTo(2);
+    } finally {
+      Throwable atClose = catchThrowable(v::close);
+      assertThat(atClose).isInstanceOf(IOException.class).hasMessageContaining("removed");
+    }
+    try (LongVec other = LongVec.open(file, VecOptions.defaults(), backend)) {
+      assertThat(other.toArray()).containsExactly(7);
+    }
   }
 }

@@ -123,8 +123,7 @@ final class LiveChild {
         shownRewrites = rewrites;
         shownSeq = seq;
       }
-      System.out.println(
-          "DONE commits=" + commits + " checked=" + checked + " rereads=" + rereads);
+      System.out.println("DONE commits=" + commits + " checked=" + checked + " rereads=" + rereads);
     }
   }
 }

@@ -112,10 +112,7 @@ class LiveReaderTest {
     // reader shows it only once the sequence word is published, after both.
     assertThat(seen)
         .containsExactly(
-            "sync.begin=1",
-            "sync.afterData=1",
-            "sync.afterSlotWrite=1",
-            "sync.afterSlotSync=1");
+            "sync.begin=1", "sync.afterData=1", "sync.afterSlotWrite=1", "sync.afterSlotSync=1");
     assertThat(r.refresh()).isEqualTo(3);
   }
 
@@ -235,8 +232,7 @@ class LiveReaderTest {
             });
     Thread.sleep(50);
     r.close();
-    assertThat(closedWhileWaiting.get(30, TimeUnit.SECONDS))
-        .isInstanceOf(VecClosedException.class);
+    assertThat(closedWhileWaiting.get(30, TimeUnit.SECONDS)).isInstanceOf(VecClosedException.class);
   }
 
   @Test
@@ -329,7 +325,7 @@ class LiveReaderTest {
     w.sync();
     r.refresh();
     assertThat(r.rewriteCount()).isNotEqualTo(rewrites);
-    assertThat(r.field("price").getDouble(0)).isEqualTo(2.5);
+    assertThat(r.doubleField("price").get(0)).isEqualTo(2.5);
   }
 
   @Test
@@ -346,7 +342,8 @@ class LiveReaderTest {
           .hasMessageContaining(f.toString());
     }
     // A native writer in another process: the fallback's whole-file lock is refused, clearly.
-    try (ChildJvm holder = ChildJvm.start(dir, "holder", Holder.class, f.toString(), "rw", "native")) {
+    try (ChildJvm holder =
+        ChildJvm.start(dir, "holder", Holder.class, f.toString(), "rw", "native")) {
       assertThat(holder.awaitLine("READY", "LOCKED", "FORMAT", "ERROR")).startsWith("READY");
       assertThatThrownBy(() -> LongVec.open(f, RO, Backend.channelBackend()).close())
           .isInstanceOf(VecLockedException.class)

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Live readers across processes: one writer child ({@link LiveChild}) appends, rewrites in place,
- * truncates and shrinks under an interval sync policy while three reader children tail the file
- * and check every element they read; the writer is SIGKILLed at random moments and restarted while
- * the readers keep going. After every kill the file, reopened at once, holds a commit at least as
- * new as every commit any reader showed (and of the same size for the newest one): a reader never
+ * truncates and shrinks under an interval sync policy while three reader children tail the file and
+ * check every element they read; the writer is SIGKILLed at random moments and restarted while the
+ * readers keep going. After every kill the file, reopened at once, holds a commit at least as new
+ * as every commit any reader showed (and of the same size for the newest one): a reader never
  * showed a commit the file does not have. {@code -Dmmapvec.long=true} runs 300 rounds instead of
  * 20; {@code -Dmmapvec.crash.seed=N} replays a seed.
  */
@@ -54,8 +54,8 @@ class LiveReadersIT {
     try {
       for (int i = 0; i < READERS; i++) {
         readers.add(
-            ChildJvm.start(dir, "reader" + i, LiveChild.class, "reader", file.toString(),
-                stop.toString()));
+            ChildJvm.start(
+                dir, "reader" + i, LiveChild.class, "reader", file.toString(), stop.toString()));
       }
       for (ChildJvm r : readers) {
         assertThat(r.awaitLine("READY", "FAIL")).as(r.transcript()).startsWith("READY");
@@ -63,7 +63,12 @@ class LiveReadersIT {
       for (int round = 0; round < ROUNDS; round++) {
         String context = "round " + round + ", seed " + seed;
         try (ChildJvm writer =
-            ChildJvm.start(dir, "writer", LiveChild.class, "writer", file.toString(),
+            ChildJvm.start(
+                dir,
+                "writer",
+                LiveChild.class,
+                "writer",
+                file.toString(),
                 Long.toString(random.nextLong()))) {
           // Readers never block the writer: it opens while all three are open.
           assertThat(writer.awaitLine("OPEN", "Exception"))
@@ -92,11 +97,13 @@ class LiveReadersIT {
             commitsShown++;
             maxShown = Math.max(maxShown, seen.sequence());
             assertThat(seen.sequence())
-                .as("%s: reader %d showed commit %s; the reopened file has %d", context, i, seen,
-                    sequence)
+                .as(
+                    "%s: reader %d showed commit %s; the reopened file has %d",
+                    context, i, seen, sequence)
                 .isLessThanOrEqualTo(sequence);
             if (seen.sequence() == sequence) {
-              assertThat(seen.size()).as("%s, reader %d, commit %d", context, i, sequence)
+              assertThat(seen.size())
+                  .as("%s, reader %d, commit %d", context, i, sequence)
                   .isEqualTo(size);
             }
           }

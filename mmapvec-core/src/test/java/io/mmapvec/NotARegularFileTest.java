@@ -41,10 +41,14 @@ class NotARegularFileTest {
     }
     for (Path target : targets) {
       for (int round = 0; round < 2; round++) { // a refused open leaves nothing registered
-        check(target, "read-only open", () -> LongVec.open(
-            target, VecOptions.defaults().withReadOnly(true), backend).close());
-        check(target, "writable open", () -> LongVec.open(
-            target, VecOptions.defaults(), backend).close());
+        check(
+            target,
+            "read-only open",
+            () -> LongVec.open(target, VecOptions.defaults().withReadOnly(true), backend).close());
+        check(
+            target,
+            "writable open",
+            () -> LongVec.open(target, VecOptions.defaults(), backend).close());
         check(target, "describe", () -> VecFiles.describe(target, backend));
       }
     }

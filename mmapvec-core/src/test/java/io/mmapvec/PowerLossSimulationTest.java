@@ -48,9 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * durable or the current file size, and sometimes with pages torn per 512-byte sector and commit
  * slots torn inside their sector. Each image is opened read-only and must open in a state the crash
  * contract allows ({@link CrashModel#check}: the last completed sync's length, or the in-progress
- * sync's with exactly its data). An image rejected with a {@link VecFormatException} fails the
- * test too (see {@link #REJECTION_BREAKS_CONTRACT}), and so does any other exception; a failure
- * names the seeds and saves the image.
+ * sync's with exactly its data). An image rejected with a {@link VecFormatException} fails the test
+ * too (see {@link #REJECTION_BREAKS_CONTRACT}), and so does any other exception; a failure names
+ * the seeds and saves the image.
  *
  * <p>{@code -Dmmapvec.long=true} runs ten times as many workloads with more subsets per crash
  * instant; {@code -Dmmapvec.crash.seed=N} replays a base seed.
@@ -106,12 +106,16 @@ class PowerLossSimulationTest {
     int maxChangedPages;
     int writebacks;
     long durableEvents;
+
     /** Crash instants at which the visibility gate was asked what a live reader may show. */
     long gateChecks;
+
     /** ... of which the newest valid slot in the page cache was not yet shown (not durable). */
     long gateHeldBack;
+
     /** Images checked to hold at least the commit a live reader showed at that instant. */
     long gateImages;
+
     final Map<String, Long> rejected = new TreeMap<>();
     final Map<String, Integer> instantsAt = new TreeMap<>();
 
@@ -279,6 +283,7 @@ class PowerLossSimulationTest {
     private boolean inProgress;
     private CrashWorkload.Op op;
     private byte[] buffer = new byte[0];
+
     /** What a live reader would show at the current crash instant; null if nothing or no writer. */
     private CommitSlot visibleNow;
 

@@ -27,16 +27,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@link Visibility#syncToSeen()}: each invocation's setup appends one element and syncs; the
  * measured method then waits (spinning) until a reader thread of the same JVM has shown that
  * commit, so its time (sample mode: median, p99) is the latency from {@code sync()} returning to
- * the reader seeing it, plus the few hundred nanoseconds it takes this thread to notice. The
- * reader waits with {@code awaitCommit} ({@code how=await}: its backoff parks up to 1 ms between
- * looks) or spins on {@code refresh()} ({@code how=spin}: the floor, at the price of a busy core).
- * A reader in another process sees the same shared page cache; its latency is the same apart from
+ * the reader seeing it, plus the few hundred nanoseconds it takes this thread to notice. The reader
+ * waits with {@code awaitCommit} ({@code how=await}: its backoff parks up to 1 ms between looks) or
+ * spins on {@code refresh()} ({@code how=spin}: the floor, at the price of a busy core). A reader
+ * in another process sees the same shared page cache; its latency is the same apart from
  * scheduling. {@link Idle#refreshUnchanged()}: one {@code refresh()} of a reader whose writer is
  * open and idle.
  *
  * <p>The file goes under {@code java.io.tmpdir} (or {@code -Dmmapvec.bench.dir}).
  */
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class LiveReaderBench {
   /** Creates the benchmark; JMH calls this. */
   public LiveReaderBench() {}
@@ -44,7 +46,9 @@ public class LiveReaderBench {
   /** A writer and a tailing reader thread on one file. */
   @State(Scope.Benchmark)
   public static class Visibility {
-    /** How the reader waits: {@code await} ({@code awaitCommit}), {@code spin} ({@code refresh}). */
+    /**
+     * How the reader waits: {@code await} ({@code awaitCommit}), {@code spin} ({@code refresh}).
+     */
     @Param({"await", "spin"})
     public String how;
 

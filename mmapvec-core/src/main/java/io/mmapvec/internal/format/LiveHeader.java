@@ -10,11 +10,11 @@ import java.util.Arrays;
 /**
  * The header bytes of live reading (docs/FORMAT.md, "Live readers"): the published sequence word,
  * the two lock bytes, and reading a commit slot from a mapping that a writer in another process may
- * be writing at the same moment. Format version 1 reserves all of these bytes; implementations
- * that ignore them stay correct, because the lock bytes keep them from meeting a live reader.
+ * be writing at the same moment. Format version 1 reserves all of these bytes; implementations that
+ * ignore them stay correct, because the lock bytes keep them from meeting a live reader.
  *
- * <p><b>Threads:</b> stateless; the reads are meant to race with a writer's stores, and use
- * acquire loads and fences so that what they return was completely stored.
+ * <p><b>Threads:</b> stateless; the reads are meant to race with a writer's stores, and use acquire
+ * loads and fences so that what they return was completely stored.
  */
 public final class LiveHeader {
   private LiveHeader() {}

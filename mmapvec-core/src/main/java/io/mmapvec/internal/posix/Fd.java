@@ -26,6 +26,7 @@ final class Fd {
   private static final int O_CREAT = 0100;
   private static final int O_EXCL = 0200;
   private static final int O_CLOEXEC = 02000000;
+
   /**
    * Never wait in open: a FIFO opened for reading would block until a writer comes. No effect on
    * regular files; the caller refuses anything else by its fstat.

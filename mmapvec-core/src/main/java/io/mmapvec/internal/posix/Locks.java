@@ -18,8 +18,8 @@ import java.nio.file.Path;
 /**
  * Advisory locks: open-file-description locks ({@code fcntl(F_OFD_SETLK)}) on the whole file or on
  * a byte range, the {@code F_OFD_GETLK} query, and {@code flock}. OFD and {@code flock} locks
- * belong to the open file description, so they survive the closing of other descriptors on the
- * same file and vanish with the last close of their own.
+ * belong to the open file description, so they survive the closing of other descriptors on the same
+ * file and vanish with the last close of their own.
  */
 final class Locks {
   private Locks() {}
@@ -113,8 +113,8 @@ final class Locks {
   }
 
   /**
-   * Releases this description's OFD lock over {@code [start, start+length)} ({@code F_UNLCK});
-   * its locks elsewhere in the file stay.
+   * Releases this description's OFD lock over {@code [start, start+length)} ({@code F_UNLCK}); its
+   * locks elsewhere in the file stay.
    *
    * @param fd the descriptor
    * @param start the first byte

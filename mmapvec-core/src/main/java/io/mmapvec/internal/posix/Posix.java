@@ -164,8 +164,8 @@ public final class Posix {
    * @param length how many bytes (0: to the end)
    * @param exclusive ask about a write lock if true, a read lock if false
    * @param file the file, for the message
-   * @return null if nothing conflicts, else a lock held through another open file description or
-   *     by another process that overlaps the range
+   * @return null if nothing conflicts, else a lock held through another open file description or by
+   *     another process that overlaps the range
    * @throws NativeCallException if {@code fcntl} fails
    */
   public static LockConflict queryLockRange(
@@ -190,8 +190,8 @@ public final class Posix {
 
   /**
    * Releases this descriptor's OFD lock and {@code flock} lock. Call it before {@link #close}: a
-   * child process being forked at that moment shares the open file description until it execs,
-   * and would otherwise keep the locks alive for that while.
+   * child process being forked at that moment shares the open file description until it execs, and
+   * would otherwise keep the locks alive for that while.
    *
    * @param fd the descriptor
    * @param file the file, for the message

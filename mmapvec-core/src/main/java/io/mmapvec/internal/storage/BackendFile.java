@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/**
- * One open file of a {@link Backend}. Owned by one {@link Storage}; not thread-safe.
- */
+/** One open file of a {@link Backend}. Owned by one {@link Storage}; not thread-safe. */
 interface BackendFile {
 
   /** {@return the file's identity (device and inode)} */

@@ -30,8 +30,10 @@ final class Committer {
 
   private long committedSize;
   private long sequence;
+
   /** The rewrite counter of the last commit (docs/FORMAT.md, "Live readers"). */
   private long rewrites;
+
   private int activeSlot;
   private boolean fileSizeChanged;
   private IOException poison;
@@ -121,8 +123,8 @@ final class Committer {
   /**
    * Commits {@code size} elements after making elements {@code [lo, hi)} durable; does nothing if
    * nothing changed. A slot is written when the size changed or {@code rewrote} (elements below the
-   * committed size changed: the rewrite counter grows, so live readers learn of it). On failure
-   * the committer is poisoned and the failure rethrown.
+   * committed size changed: the rewrite counter grows, so live readers learn of it). On failure the
+   * committer is poisoned and the failure rethrown.
    *
    * @param trigger what started the sync (for JFR)
    * @param size the size to commit; elements below it hold their values already

@@ -44,20 +44,20 @@ public final class HeaderReader {
         return header;
       }
       shown =
-        Visibility.choose(
-            bytes,
-            0,
-            new Visibility.Gate() {
-              @Override
-              public boolean writerAlive() throws IOException {
-                return file.writerAlive();
-              }
+          Visibility.choose(
+              bytes,
+              0,
+              new Visibility.Gate() {
+                @Override
+                public boolean writerAlive() throws IOException {
+                  return file.writerAlive();
+                }
 
-              @Override
-              public void syncSlotPages() throws IOException {
-                file.syncFile();
-              }
-            });
+                @Override
+                public void syncSlotPages() throws IOException {
+                  file.syncFile();
+                }
+              });
     }
     if (shown == null || header.other() == null || shown.equals(header.active())) {
       return header;

@@ -33,8 +33,8 @@ record LockedFile(BackendFile file, FileId id, OpenFiles.Role role) {
    * Registers, opens and locks the file {@code path} leads to.
    *
    * @throws NoSuchFileException if there is no such file
-   * @throws VecLockedException if this JVM has it open, or another process holds a conflicting
-   *     lock (naming it when /proc/locks tells)
+   * @throws VecLockedException if this JVM has it open, or another process holds a conflicting lock
+   *     (naming it when /proc/locks tells)
    * @throws IOException if it cannot be opened or locked, or keeps being replaced
    */
   static LockedFile open(Path path, Backend backend, boolean writable) throws IOException {
@@ -42,9 +42,7 @@ record LockedFile(BackendFile file, FileId id, OpenFiles.Role role) {
       // Before any open: opening a FIFO for reading blocks until a writer comes. The native
       // backend checks the open descriptor again (it opens with O_NONBLOCK), so a name replaced
       // by a FIFO in between cannot block it either.
-      requireRegular(
-          path,
-          Files.readAttributes(path, BasicFileAttributes.class).isRegularFile());
+      requireRegular(path, Files.readAttributes(path, BasicFileAttributes.class).isRegularFile());
       FileId id = FileId.of(path);
       OpenFiles.Role role = OpenFiles.Role.of(backend, writable);
       OpenFiles.register(id, path, role);

@@ -13,9 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Linux backend: {@code open(O_CLOEXEC)}, OFD locks on the writer and reader lock bytes and a
- * writer's {@code flock} lock, {@code
- * fallocate} growth beneath one reserved mapping, {@code msync}/{@code fdatasync}. Every call goes
- * through {@link Posix}.
+ * writer's {@code flock} lock, {@code fallocate} growth beneath one reserved mapping, {@code
+ * msync}/{@code fdatasync}. Every call goes through {@link Posix}.
  */
 final class NativeBackend implements Backend {
   static final NativeBackend INSTANCE = new NativeBackend();
@@ -48,8 +47,7 @@ final class NativeBackend implements Backend {
   }
 
   @Override
-  public BackendFile open(Path path, boolean writable, boolean createExclusive)
-      throws IOException {
+  public BackendFile open(Path path, boolean writable, boolean createExclusive) throws IOException {
     NativeFile f = new NativeFile(path, Posix.open(path, writable, createExclusive), writable);
     try {
       // Opened with O_NONBLOCK, so a FIFO did not block us; refuse it (or a device) here.
@@ -124,8 +122,7 @@ final class NativeBackend implements Backend {
         if (Posix.tryLockRange(fd, LiveHeader.READER_LOCK_BYTE, 1, false, path)) {
           return true;
         }
-        LockConflict c =
-            Posix.queryLockRange(fd, LiveHeader.READER_LOCK_BYTE, 1, false, path);
+        LockConflict c = Posix.queryLockRange(fd, LiveHeader.READER_LOCK_BYTE, 1, false, path);
         if (c == null) {
           continue; // released between the two calls
         }

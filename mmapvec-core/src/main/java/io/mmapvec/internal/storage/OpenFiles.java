@@ -65,7 +65,8 @@ final class OpenFiles {
         if (conflict != null) {
           String as = e.firstPath.equals(path) ? "" : " (as " + e.firstPath + ")";
           throw new VecLockedException(
-              conflict + as + "; open it once and share the vector", path,
+              conflict + as + "; open it once and share the vector",
+              path,
               ProcessHandle.current().pid());
         }
       }

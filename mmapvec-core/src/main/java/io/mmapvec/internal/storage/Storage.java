@@ -469,8 +469,8 @@ public final class Storage {
   }
 
   /**
-   * A reader: shows the newest visible commit (see {@link io.mmapvec.Vec#refresh()}); a writer:
-   * its size. {@return the size shown from now on}
+   * A reader: shows the newest visible commit (see {@link io.mmapvec.Vec#refresh()}); a writer: its
+   * size. {@return the size shown from now on}
    */
   public long refresh() throws IOException {
     return controller.refresh();

@@ -2,6 +2,7 @@ package io.mmapvec.internal.storage;
 
 import io.mmapvec.VecStats;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -31,10 +32,13 @@ final class SyncController {
   private final FileSpace space;
   private final DirtyTracker dirty;
   private final SyncSchedule schedule;
+
   /** What a read-only open shows; null for a writer. */
   private final LiveView live;
+
   /** Whether this read-only open may run next to a writer (the native backend). */
   private final boolean liveReading;
+
   /** A {@link #shrinkToFit()} found live readers: truncate at a later sync or close. */
   private boolean shrinkPending;
 
@@ -227,11 +231,35 @@ final class SyncController {
       commit(trigger, n, lo, dirty.flushTo(n), rewrote);
       schedule.rewritesCommitted(mark);
       dirty.committed(n);
+      checkStillAtPath();
       if (shrinkPending && trigger != SyncTrigger.SHRINK) {
         shrinkIfNoReaders();
       }
     } finally {
       commitLock.unlock();
+    }
+  }
+
+  /**
+   * Throws if the path no longer leads to the open file (it was removed, or removed and created
+   * anew): the sync itself worked, but into a file nobody can open any more, whose data is lost
+   * when the vector closes. Checked at every sync and close (one stat), not by the flusher.
+   */
+  private void checkStillAtPath() throws IOException {
+    FileId now;
+    try {
+      now = FileId.of(path);
+    } catch (NoSuchFileException e) {
+      now = null;
+    }
+    if (!file.id().equals(now)) {
+      throw new IOException(
+          "the file was removed"
+              + (now == null ? "" : " and the path now leads to another file")
+              + " since it was opened: what was synced went to the removed file and is lost when"
+              + " the vector closes; copy the data out before closing ("
+              + path
+              + ")");
     }
   }
 
@@ -284,8 +312,8 @@ final class SyncController {
   }
 
   /**
-   * Rule 12: commits the smaller size, then shrinks the file to fit it; while live readers have
-   * the file open (they may have its tail mapped), the truncation waits for a later sync or close.
+   * Rule 12: commits the smaller size, then shrinks the file to fit it; while live readers have the
+   * file open (they may have its tail mapped), the truncation waits for a later sync or close.
    */
   void shrinkToFit() throws IOException {
     commitLock.lock();

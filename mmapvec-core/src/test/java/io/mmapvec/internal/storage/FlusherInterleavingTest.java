@@ -39,7 +39,12 @@ class FlusherInterleavingTest {
   void open() throws IOException {
     assumeTrue(Posix.isAvailable(), "native backend unavailable: " + Posix.unavailableReason());
     path = dir.resolve("v.vec");
-    s = Storage.open(path, VecOptions.defaults(), ElementLayout.of(ElementType.LONG), Backend.nativeBackend());
+    s =
+        Storage.open(
+            path,
+            VecOptions.defaults(),
+            ElementLayout.of(ElementType.LONG),
+            Backend.nativeBackend());
   }
 
   @AfterEach
@@ -126,7 +131,8 @@ class FlusherInterleavingTest {
     s.data().setAtIndex(JAVA_LONG, i, 33);
     s.countMutation();
     assertThat(length == 1 || inFile == 33)
-        .as("a crash now reopens with length %d and element 1 = %d, a value never written there",
+        .as(
+            "a crash now reopens with length %d and element 1 = %d, a value never written there",
             length, inFile)
         .isTrue();
   }
