@@ -226,7 +226,9 @@ public final class DemoCommand implements Callable<Integer> {
       throw new CliException(
           Main.DATA_ERROR, file + " exists and is not a regular file; leaving it alone", null);
     }
-    try (LongVec previous = LongVec.open(file, OPTIONS.withReadOnly(true))) {
+    // A writable open: it is refused while a writer has the file (a read-only open is a live
+    // reader, which a writer does not keep out) and never rewrites a file it refuses.
+    try (LongVec previous = LongVec.open(file, OPTIONS)) {
       // It opened with the demo's magic, data version and element type: it is ours.
       assert previous.size() >= 0;
     } catch (VecFormatException e) {
