@@ -86,6 +86,7 @@ public final class HeaderFormat {
   private static final long SLOT_OFF_SEQUENCE = 0;
   private static final long SLOT_OFF_LENGTH = 8;
   private static final long SLOT_OFF_COMMIT_TIME = 16;
+  private static final long SLOT_OFF_REWRITES = 24;
   private static final long SLOT_OFF_CRC = 60;
 
   private static final int MAGIC_BYTES = 8;
@@ -193,7 +194,7 @@ public final class HeaderFormat {
 
   /**
    * Writes commit slot {@code slot} (0 or 1) into {@code header} (the file's bytes from offset 0):
-   * its sequence, length and commit time, zeroed reserved bytes and its checksum. Writes nothing
+   * its sequence, length, commit time and rewrite counter, zeroed reserved bytes and its checksum. Writes nothing
    * else; making the slot durable is the caller's job.
    *
    * @param header the file's bytes from offset 0, at least up to the end of the slot
@@ -218,6 +219,7 @@ public final class HeaderFormat {
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, value.sequence());
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_LENGTH, value.length());
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME, value.commitTimeMillis());
+    s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_REWRITES, value.rewrites());
     s.set(JAVA_INT_UNALIGNED, SLOT_OFF_CRC, crc32c(s, 0, SLOT_OFF_CRC));
     MemorySegment.copy(s, 0, header, offset, SLOT_BYTES);
   }
@@ -765,8 +767,18 @@ public final class HeaderFormat {
   private record SlotRead(CommitSlot valid, String problem) {}
 
   private static SlotRead readSlot(MemorySegment src, int slot) {
-    long base = slotOffset(slot);
-    MemorySegment s = src.asSlice(base, SLOT_BYTES);
+    return readSlotBytes(src.asSlice(slotOffset(slot), SLOT_BYTES));
+  }
+
+  /**
+   * {@return the slot in these 64 bytes if it is valid (checksum matches, sequence >= 1), else
+   * null} For {@link LiveHeader}, which reads slots from a live mapping.
+   */
+  static CommitSlot decodeSlotBytes(MemorySegment slotBytes) {
+    return readSlotBytes(slotBytes).valid();
+  }
+
+  private static SlotRead readSlotBytes(MemorySegment s) {
     if (s.mismatch(MemorySegment.ofArray(new byte[(int) SLOT_BYTES])) == -1) {
       return new SlotRead(null, "is empty");
     }
@@ -786,7 +798,8 @@ public final class HeaderFormat {
         new CommitSlot(
             sequence,
             s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_LENGTH),
-            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME)),
+            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME),
+            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_REWRITES)),
         null);
   }
 

@@ -21,8 +21,9 @@ import java.nio.file.Path;
  *
  * @param file the open, locked file
  * @param id its identity, registered
+ * @param role how it is registered
  */
-record LockedFile(BackendFile file, FileId id) {
+record LockedFile(BackendFile file, FileId id, OpenFiles.Role role) {
   private static final int ATTEMPTS = 8;
 
   /**
@@ -36,13 +37,14 @@ record LockedFile(BackendFile file, FileId id) {
   static LockedFile open(Path path, Backend backend, boolean writable) throws IOException {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       FileId id = FileId.of(path);
-      OpenFiles.register(id, path);
+      OpenFiles.Role role = OpenFiles.Role.of(backend, writable);
+      OpenFiles.register(id, path, role);
       LockedFile locked = null;
       try {
-        locked = openRegistered(path, backend, writable, id);
+        locked = openRegistered(path, backend, writable, id, role);
       } finally {
         if (locked == null) {
-          OpenFiles.unregister(id);
+          OpenFiles.unregister(id, role);
         }
       }
       if (locked != null) {
@@ -54,7 +56,8 @@ record LockedFile(BackendFile file, FileId id) {
 
   /** {@return the locked file, or null if the name now leads to another file than {@code id}} */
   private static LockedFile openRegistered(
-      Path path, Backend backend, boolean writable, FileId id) throws IOException {
+      Path path, Backend backend, boolean writable, FileId id, OpenFiles.Role role)
+      throws IOException {
     BackendFile f;
     try {
       f = backend.open(path, writable, false);
@@ -68,9 +71,9 @@ record LockedFile(BackendFile file, FileId id) {
       }
       if (!f.tryLock(writable)) {
         long pid = f.lockHolderPid();
-        throw new VecLockedException(lockedDetail(pid, writable), path, pid);
+        throw new VecLockedException(lockedDetail(pid, writable, backend), path, pid);
       }
-      return new LockedFile(f, id);
+      return new LockedFile(f, id, role);
     } catch (Throwable t) {
       closeQuietly(f);
       throw t;
@@ -82,14 +85,14 @@ record LockedFile(BackendFile file, FileId id) {
     try {
       file.close();
     } finally {
-      OpenFiles.unregister(id);
+      OpenFiles.unregister(id, role);
     }
   }
 
   /** Like {@link #release()}, for paths that are already failing. */
   void releaseQuietly() {
     closeQuietly(file);
-    OpenFiles.unregister(id);
+    OpenFiles.unregister(id, role);
   }
 
   static void closeQuietly(BackendFile f) {
@@ -100,7 +103,7 @@ record LockedFile(BackendFile file, FileId id) {
     }
   }
 
-  private static String lockedDetail(long pid, boolean writable) {
+  private static String lockedDetail(long pid, boolean writable, Backend backend) {
     String who =
         pid > 0
             ? "process "
@@ -110,8 +113,22 @@ record LockedFile(BackendFile file, FileId id) {
                     .map(c -> " (" + Path.of(c).getFileName() + ")")
                     .orElse("")
             : "another process";
+    String why;
+    if (writable) {
+      why = "";
+    } else if (backend.liveReaders()) {
+      why =
+          " on the whole file (a writer of an older mmapvec version or on the FileChannel"
+              + " fallback, or a lockf/fcntl user); live readers need a writer on the native"
+              + " backend";
+    } else {
+      why =
+          " (reading next to a writer needs the native backend: run with"
+              + " --enable-native-access; the FileChannel fallback cannot hold live-reader locks)";
+    }
     return (writable ? "cannot lock for writing: " : "cannot lock for reading: ")
         + who
-        + " holds a conflicting lock";
+        + " holds a conflicting lock"
+        + why;
   }
 }

@@ -10,6 +10,7 @@ import io.mmapvec.internal.format.ElementLayout;
 import io.mmapvec.internal.format.Header;
 import io.mmapvec.internal.format.HeaderFormat;
 import io.mmapvec.internal.format.Identity;
+import io.mmapvec.internal.format.LiveHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -26,6 +27,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -82,6 +84,8 @@ public final class Storage {
   private final ElementLayout layout;
   private final long elementBytes;
   private final boolean readOnly;
+  /** A read-only open that may run next to a writer (native backend): see {@link #refresh()}. */
+  private final boolean live;
   private final Backend backend;
   private final BackendFile file;
   private final FileId id;
@@ -107,6 +111,17 @@ public final class Storage {
 
   private long committedLength;
   private long sequence;
+  /** The rewrite counter of the commit this storage wrote last (writer) or shows (reader). */
+  private long rewrites;
+  /**
+   * Non-append mutating calls so far (owner only, plain); the flusher compares it racily with
+   * {@link #rewriteCallsAtCommit} to count rewrites it cannot see in the dirty range.
+   */
+  private long rewriteCalls;
+  /** {@link #rewriteCalls} as the last commit accounted for it (guarded by {@link #syncLock}). */
+  private long rewriteCallsAtCommit;
+  /** A {@link #shrinkToFit()} found live readers: truncate at a later sync or close. */
+  private boolean shrinkPending;
   private int activeSlot;
   private boolean fileSizeChanged;
   private long dirtyLo = Long.MAX_VALUE;
@@ -142,6 +157,7 @@ public final class Storage {
     this.layout = layout;
     this.elementBytes = layout.byteSize();
     this.readOnly = options.readOnly();
+    this.live = readOnly && backend.liveReaders();
     this.backend = backend;
     this.file = file;
     this.id = id;
@@ -151,6 +167,7 @@ public final class Storage {
     this.committedLength = size;
     this.minSizeSinceSync = size;
     this.sequence = header.active().sequence();
+    this.rewrites = header.active().rewrites();
     this.activeSlot = header.activeSlot();
     this.capacity = (fileBytes - DATA_OFFSET) / elementBytes;
     this.writeBlocked = readOnly;
@@ -160,6 +177,19 @@ public final class Storage {
     this.writesUntilSync = writesPerSync;
     warnIfRiskyFileSystem(path);
     mapTo(reservationFor(fileBytes));
+    if (readOnly) {
+      // A writer may be working on the file: show only what the visibility gate allows.
+      size = 0;
+      committedLength = 0;
+      sequence = 0;
+      rewrites = 0;
+      adoptVisibleCommit();
+    } else {
+      // A previous writer may have died between writing a slot and its msync: make the slots
+      // durable before publishing the active one to live readers (docs/FORMAT.md, "Live readers").
+      file.syncRange(mapping, LiveHeader.SLOT_PAGES_OFFSET, LiveHeader.SLOT_PAGES_BYTES);
+      LiveHeader.publish(mapping, sequence);
+    }
     if (!readOnly && options.syncPolicy() instanceof SyncPolicy.Every(Duration interval)) {
       flusher = Flusher.schedule(this, interval);
     }
@@ -296,7 +326,7 @@ public final class Storage {
     boolean done = false;
     try {
       fid = f.id();
-      OpenFiles.register(fid, path);
+      OpenFiles.register(fid, path, OpenFiles.Role.of(backend, true));
       if (!f.tryLock(true)) {
         throw new VecLockedException("a new temporary file is locked by someone else", tmp, -1);
       }
@@ -331,7 +361,7 @@ public final class Storage {
       if (!done) {
         LockedFile.closeQuietly(f);
         if (fid != null) {
-          OpenFiles.unregister(fid);
+          OpenFiles.unregister(fid, OpenFiles.Role.of(backend, true));
         }
         if (!published) {
           backend.deleteQuietly(tmp);
@@ -343,7 +373,7 @@ public final class Storage {
   // ---------------------------------------------------------------------------------- mapping
 
   private long reservationFor(long bytes) {
-    if (readOnly || !backend.reservesAddressSpace()) {
+    if ((readOnly && !live) || !backend.reservesAddressSpace()) {
       return bytes;
     }
     long r = MIN_RESERVATION;
@@ -427,8 +457,17 @@ public final class Storage {
     }
   }
 
-  /** Counts one mutating call for {@code SyncPolicy.everyWrites}; call after the change is made. */
+  /**
+   * Counts one mutating call that may have changed elements below the size (anything but an
+   * append), for {@code SyncPolicy.everyWrites} and the rewrite counter; call after the change.
+   */
   public void wrote() {
+    rewriteCalls++;
+    countWrite();
+  }
+
+  /** Counts one mutating call for {@code SyncPolicy.everyWrites}. */
+  private void countWrite() {
     if (--writesUntilSync <= 0) {
       policySync();
     }
@@ -519,7 +558,7 @@ public final class Storage {
     }
     MemorySegment.copy(src, 0, data, n * elementBytes, count * elementBytes);
     SIZE.setRelease(this, n + count);
-    wrote();
+    countWrite();
   }
 
   /**
@@ -618,6 +657,8 @@ public final class Storage {
       }
       fill(old, newSize, fill);
       SIZE.setRelease(this, newSize);
+      countWrite(); // an append: nothing below the size changed
+      return;
     }
     wrote();
   }
@@ -780,10 +821,15 @@ public final class Storage {
         lo = 0;
         hi = n;
       }
-      commit(trigger, n, lo, hi);
+      boolean rewrote = viewsOut || lo < committedLength || n < committedLength;
+      commit(trigger, n, lo, hi, rewrote);
+      rewriteCallsAtCommit = rewriteCalls;
       dirtyLo = Long.MAX_VALUE;
       dirtyHi = 0;
       minSizeSinceSync = n;
+      if (shrinkPending && !trigger.equals("shrink")) {
+        shrinkIfNoReaders();
+      }
     } finally {
       syncLock.unlock();
     }
@@ -808,7 +854,11 @@ public final class Storage {
       if (writes == writesAtLastFlush && !viewsOut && n == committedLength && !fileSizeChanged) {
         return; // idle since the last round: nothing to flush, and not counted as a sync
       }
-      commit("every", n, 0, n);
+      // The dirty range is the owner's and cannot be read race-free: count any non-append call
+      // since the last commit as a rewrite. A call racing this read is counted next round.
+      long calls = rewriteCalls;
+      commit("every", n, 0, n, viewsOut || n < committedLength || calls != rewriteCallsAtCommit);
+      rewriteCallsAtCommit = calls;
       writesAtLastFlush = writes;
     } catch (IOException | RuntimeException e) {
       // Already recorded as the poison by commit().
@@ -818,12 +868,15 @@ public final class Storage {
   }
 
   /**
-   * Makes elements {@code [lo, hi)} durable, then commits {@code length} if it changed. Holds
-   * {@link #syncLock}.
+   * Makes elements {@code [lo, hi)} durable, then commits {@code length} if it changed or elements
+   * below the committed length were rewritten ({@code rewrote}: the rewrite counter grows), then
+   * publishes the commit to live readers. Holds {@link #syncLock}.
    */
-  private void commit(String trigger, long length, long lo, long hi) throws IOException {
+  private void commit(String trigger, long length, long lo, long hi, boolean rewrote)
+      throws IOException {
     boolean lengthChanged = length != committedLength;
-    if (hi <= lo && !lengthChanged && !fileSizeChanged) {
+    boolean writeSlot = lengthChanged || rewrote;
+    if (hi <= lo && !writeSlot && !fileSizeChanged) {
       return;
     }
     SyncEvent event = new SyncEvent();
@@ -846,10 +899,13 @@ public final class Storage {
         CrashHooks.durable(path, 0, Long.MAX_VALUE);
         CrashHooks.reach("sync.afterFdatasync", path);
       }
-      if (lengthChanged) {
+      if (writeSlot) {
         int slot = 1 - activeSlot;
+        long nextRewrites = rewrote ? rewrites + 1 : rewrites;
         HeaderFormat.encodeSlot(
-            mapping, slot, new CommitSlot(sequence + 1, length, System.currentTimeMillis()));
+            mapping,
+            slot,
+            new CommitSlot(sequence + 1, length, System.currentTimeMillis(), nextRewrites));
         CrashHooks.reach("sync.afterSlotWrite", path);
         file.syncRange(mapping, HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES);
         CrashHooks.durable(path, HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES);
@@ -858,6 +914,10 @@ public final class Storage {
         activeSlot = slot;
         sequence++;
         committedLength = length;
+        rewrites = nextRewrites;
+        // The visibility gate: live readers show this commit from now on, never before its slot
+        // is durable.
+        LiveHeader.publish(mapping, sequence);
       }
       fileSizeChanged = false;
     } catch (IOException | RuntimeException e) {
@@ -881,16 +941,37 @@ public final class Storage {
     }
   }
 
-  /** Rule 12: commits the smaller length, then shrinks the file to fit it. */
+  /**
+   * Rule 12: commits the smaller length, then shrinks the file to fit it; while live readers have
+   * the file open (they may have its tail mapped), the truncation waits for a later sync or close.
+   */
   public void shrinkToFit() throws IOException {
     syncLock.lock();
     try {
       checkWritable();
       sync("shrink");
-      long newFileBytes = DATA_OFFSET + roundUpToPage(size * elementBytes);
-      if (newFileBytes >= fileBytes) {
-        return;
-      }
+      shrinkPending = true;
+      shrinkIfNoReaders();
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /**
+   * The physical half of {@link #shrinkToFit()}, right after a commit by the owner: truncates the
+   * file to fit the committed length, but only while holding the reader lock byte exclusively, so
+   * that no live reader can have the removed pages mapped. Holds {@link #syncLock}.
+   */
+  private void shrinkIfNoReaders() throws IOException {
+    long newFileBytes = DATA_OFFSET + roundUpToPage(size * elementBytes);
+    if (newFileBytes >= fileBytes) {
+      shrinkPending = false;
+      return;
+    }
+    if (!file.tryExcludeReaders()) {
+      return; // a live reader is open: try again at the next sync or close
+    }
+    try {
       GrowthEvent event = new GrowthEvent();
       event.begin();
       CrashHooks.reach("shrink.afterCommit", path);
@@ -905,6 +986,7 @@ public final class Storage {
       file.truncate(newFileBytes);
       fileBytes = newFileBytes;
       fileSizeChanged = true;
+      shrinkPending = false;
       CrashHooks.reach("shrink.afterTruncate", path);
       sync("shrink");
       CrashHooks.reach("shrink.afterSync", path);
@@ -916,8 +998,143 @@ public final class Storage {
         event.commit();
       }
     } finally {
-      syncLock.unlock();
+      file.allowReaders();
     }
+  }
+
+  // ---------------------------------------------------------------------------------- live reading
+
+  /** The visibility gate's questions, answered by this storage's file. */
+  private final Visibility.Gate gate =
+      new Visibility.Gate() {
+        @Override
+        public boolean writerAlive() throws IOException {
+          return file.writerAlive();
+        }
+
+        @Override
+        public void syncSlotPages() throws IOException {
+          file.syncRange(mapping, LiveHeader.SLOT_PAGES_OFFSET, LiveHeader.SLOT_PAGES_BYTES);
+        }
+      };
+
+  /**
+   * A reader: shows the newest visible commit (see {@link io.mmapvec.Vec#refresh()}). A writer:
+   * its size. Costs two loads when nothing is newer.
+   */
+  public long refresh() throws IOException {
+    checkOpen();
+    if (!readOnly) {
+      return size;
+    }
+    boolean newer;
+    try {
+      newer = Visibility.mayHaveNewer(mapping, sequence);
+    } catch (IllegalStateException e) {
+      throw closed ? closedError() : e; // closed by another thread meanwhile
+    }
+    if (newer) {
+      syncLock.lock();
+      try {
+        checkOpen();
+        adoptVisibleCommit();
+      } finally {
+        syncLock.unlock();
+      }
+    }
+    return size;
+  }
+
+  /** Adopts the newest visible commit newer than the one shown, remapping if the file grew. */
+  private void adoptVisibleCommit() throws IOException {
+    CommitSlot c = Visibility.choose(mapping, sequence, gate);
+    if (c == null) {
+      return;
+    }
+    long fileNow = file.size();
+    long room = (fileNow - DATA_OFFSET) / elementBytes;
+    if (c.length() < 0 || fileNow < DATA_OFFSET || c.length() > room) {
+      throw new IOException(
+          "commit "
+              + c.sequence()
+              + " holds "
+              + c.length()
+              + " elements of "
+              + elementBytes
+              + " bytes but the file is only "
+              + fileNow
+              + " bytes long: it was cut behind the locks ("
+              + path
+              + ")");
+    }
+    fileBytes = fileNow;
+    if (DATA_OFFSET + c.length() * elementBytes > mappedBytes) {
+      mapTo(reservationFor(fileNow));
+    }
+    capacity = room;
+    size = c.length();
+    committedLength = size;
+    minSizeSinceSync = size;
+    sequence = c.sequence();
+    rewrites = c.rewrites();
+  }
+
+  /** See {@link io.mmapvec.Vec#awaitCommit(Duration)}. */
+  public long awaitCommit(Duration timeout) throws IOException, InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    checkOpen();
+    if (!readOnly) {
+      return size; // a writer always shows its own newest state
+    }
+    if (!live) {
+      throw new UnsupportedOperationException(
+          "live reading needs the native backend (run with --enable-native-access); the"
+              + " FileChannel fallback keeps writers out while a reader is open, so no commit"
+              + " can come ("
+              + path
+              + ")");
+    }
+    long held = sequence;
+    long deadline;
+    try {
+      deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    } catch (ArithmeticException e) {
+      deadline = System.nanoTime() + Long.MAX_VALUE / 2;
+    }
+    int spins = 0;
+    long pauseNanos = 20_000;
+    while (true) {
+      refresh();
+      if (sequence != held) {
+        return size;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while waiting for a commit (" + path + ")");
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return size;
+      }
+      if (spins < 50) {
+        spins++;
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(Math.min(pauseNanos, left));
+        pauseNanos = Math.min(pauseNanos * 2, 1_000_000);
+      }
+    }
+  }
+
+  /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */
+  public long commitSequence() {
+    checkOpen();
+    return sequence;
+  }
+
+  /** {@return the rewrite counter of the commit written last (writer) or shown (reader)} */
+  public long rewriteCount() {
+    checkOpen();
+    return rewrites;
   }
 
   /** {@return the counters since open} */
@@ -975,7 +1192,7 @@ public final class Storage {
             failure = e;
           }
         } finally {
-          OpenFiles.unregister(id);
+          OpenFiles.unregister(id, OpenFiles.Role.of(backend, !readOnly));
         }
       }
       if (failure != null) {
