@@ -41,7 +41,7 @@ import java.util.stream.@SN@Stream;
  * Memory belongs to the operating system's page cache, not to the Java heap.
  */
 public final class @C@ extends AbstractVec implements Vec {
-  private static final ValueLayout.Of@B@ E = ValueLayout.JAVA_@U@;
+  private static final ValueLayout.Of@B@ ELEMENT = ValueLayout.JAVA_@U@;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.@U@);
 
   private @C@(Storage storage) {
@@ -91,7 +91,7 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public @T@ get(long index) {
-    return s.data().getAtIndex(E, s.readIndex(index));
+    return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
   }
 
   /**
@@ -103,9 +103,9 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void set(long index, @T@ value) {
-    long i = s.writeIndex(index);
-    s.data().setAtIndex(E, i, value);
-    s.wrote();
+    long i = storage.writeIndex(index);
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.countMutation();
   }
 
   /**
@@ -117,9 +117,9 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void add(@T@ value) {
-    long i = s.appendSlot();
-    s.data().setAtIndex(E, i, value);
-    s.appended(i);
+    long i = storage.appendSlot();
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.appended(i);
   }
 
   /**
@@ -130,7 +130,7 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void addAll(@T@[] values) {
-    s.appendFrom(MemorySegment.ofArray(values));
+    storage.appendFrom(MemorySegment.ofArray(values));
   }
 
   /**
@@ -143,9 +143,9 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void insertAt(long index, @T@ value) {
-    long i = s.openGap(index, 1);
-    s.data().setAtIndex(E, i, value);
-    s.inserted(1);
+    long i = storage.openGap(index, 1);
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.inserted(1);
   }
 
   /**
@@ -157,9 +157,9 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public @T@ removeAt(long index) {
-    long i = s.writeIndex(index);
-    @T@ removed = s.data().getAtIndex(E, i);
-    s.closeGap(i, 1);
+    long i = storage.writeIndex(index);
+    @T@ removed = storage.data().getAtIndex(ELEMENT, i);
+    storage.closeGap(i, 1);
     return removed;
   }
 
@@ -173,9 +173,9 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public @T@ swapRemoveAt(long index) {
-    long i = s.writeIndex(index);
-    @T@ removed = s.data().getAtIndex(E, i);
-    s.swapRemove(i);
+    long i = storage.writeIndex(index);
+    @T@ removed = storage.data().getAtIndex(ELEMENT, i);
+    storage.swapRemove(i);
     return removed;
   }
 
@@ -187,8 +187,8 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public @T@ removeLast() {
-    long i = s.popIndex();
-    return s.data().getAtIndex(E, i);
+    long i = storage.popIndex();
+    return storage.data().getAtIndex(ELEMENT, i);
   }
 
   /**
@@ -201,7 +201,7 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void resize(long newSize, @T@ fill) {
-    s.resize(newSize, MemorySegment.ofArray(new @T@[] {fill}));
+    storage.resize(newSize, MemorySegment.ofArray(new @T@[] {fill}));
   }
 
   /**
@@ -215,8 +215,8 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public void copyTo(long fromIndex, @T@[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
-    long from = s.readRange(fromIndex, length);
-    MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    long from = storage.readRange(fromIndex, length);
+    MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
   }
 
   /**
@@ -231,9 +231,9 @@ public final class @C@ extends AbstractVec implements Vec {
    */
   public void copyFrom(long toIndex, @T@[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
-    long to = s.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
-    s.wrote();
+    long to = storage.writeRange(toIndex, length);
+    MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    storage.countMutation();
   }
 
   /**
@@ -242,9 +242,9 @@ public final class @C@ extends AbstractVec implements Vec {
    * @throws IllegalStateException if there are more elements than a Java array can hold
    */
   public @T@[] toArray() {
-    int n = s.arrayLength();
+    int n = storage.arrayLength();
     @T@[] a = new @T@[n];
-    MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
     return a;
   }
 
@@ -258,18 +258,18 @@ public final class @C@ extends AbstractVec implements Vec {
 
   /** {@return an iterator over the elements@WIDE@} */
   public PrimitiveIterator.Of@SN@ iterator() {
-    s.checkOpen();
+    storage.checkOpen();
     return new PrimitiveIterator.Of@SN@() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < s.size();
+        return next < storage.size();
       }
 
       @Override
       public @W@ next@SN@() {
-        if (next >= s.size()) {
+        if (next >= storage.size()) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -283,10 +283,10 @@ public final class @C@ extends AbstractVec implements Vec {
    * @param action what to do with each element@WIDE@
    */
   public void forEach(@SN@Consumer action) {
-    MemorySegment d = s.data();
-    long n = s.size();
+    MemorySegment d = storage.data();
+    long n = storage.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(E, i));
+      action.accept(d.getAtIndex(ELEMENT, i));
     }
   }
 }
@@ -304,7 +304,7 @@ out = sys.argv[1]
 for t, (box, sn, w, ex1, ex2) in types.items():
     src = TEMPLATE
     widened = t != w
-    stream = f"LongStream.range(0, s.size()).map{'ToInt' if sn=='Int' else 'ToDouble' if sn=='Double' else ''}(this::get)"
+    stream = f"LongStream.range(0, storage.size()).map{'ToInt' if sn=='Int' else 'ToDouble' if sn=='Double' else ''}(this::get)"
     src = src.replace("return @SN@Stream.iterate@ITER@;", "return " + stream + ";")
     if sn != 'Long':
         src = src.replace("import java.util.stream.@SN@Stream;", "import java.util.stream.@SN@Stream;\nimport java.util.stream.LongStream;")

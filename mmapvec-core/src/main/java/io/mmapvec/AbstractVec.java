@@ -11,43 +11,43 @@ import java.nio.file.Path;
  */
 abstract class AbstractVec {
   /** The storage core: file, mapping, bounds, growth, sync. */
-  final Storage s;
+  final Storage storage;
 
   AbstractVec(Storage storage) {
-    this.s = storage;
+    this.storage = storage;
   }
 
   /** {@return the number of elements} See {@link Vec#size()}. */
   public long size() {
-    return s.size();
+    return storage.size();
   }
 
   /** {@return the number of elements that fit without growing} See {@link Vec#capacity()}. */
   public long capacity() {
-    return s.capacity();
+    return storage.capacity();
   }
 
   /** {@return whether the vector is empty} See {@link Vec#isEmpty()}. */
   public boolean isEmpty() {
-    return s.size() == 0;
+    return storage.size() == 0;
   }
 
-  /** {@return the size in bytes of one element} See {@link Vec#elementByteSize()}. */
-  public long elementByteSize() {
-    s.checkOpen();
-    return s.elementBytes();
+  /** {@return the size in bytes of one element} See {@link Vec#elementSize()}. */
+  public long elementSize() {
+    storage.checkOpen();
+    return storage.elementSize();
   }
 
   /** {@return the file, as given at open} See {@link Vec#path()}. */
   public Path path() {
-    s.checkOpen();
-    return s.path();
+    storage.checkOpen();
+    return storage.path();
   }
 
   /** {@return the options given at open} See {@link Vec#options()}. */
   public VecOptions options() {
-    s.checkOpen();
-    return s.options();
+    storage.checkOpen();
+    return storage.options();
   }
 
   /**
@@ -56,12 +56,12 @@ abstract class AbstractVec {
    * @param newSize the new size, at least 0
    */
   public void truncate(long newSize) {
-    s.truncate(newSize);
+    storage.truncate(newSize);
   }
 
   /** Removes every element; see {@link Vec#clear()}. */
   public void clear() {
-    s.truncate(0);
+    storage.truncate(0);
   }
 
   /**
@@ -71,7 +71,7 @@ abstract class AbstractVec {
    * @throws IOException if the file cannot grow; the vector is unchanged
    */
   public void reserve(long additional) throws IOException {
-    s.reserve(additional);
+    storage.reserve(additional);
   }
 
   /**
@@ -80,17 +80,17 @@ abstract class AbstractVec {
    * @throws IOException if the sync or the shrink fails
    */
   public void shrinkToFit() throws IOException {
-    s.shrinkToFit();
+    storage.shrinkToFit();
   }
 
   /** {@return a zero-copy view of the elements' bytes} See {@link Vec#asSegment()}. */
   public MemorySegment asSegment() {
-    return s.asSegment();
+    return storage.asSegment();
   }
 
   /** {@return counters since open} See {@link Vec#stats()}. */
   public VecStats stats() {
-    return s.stats();
+    return storage.stats();
   }
 
   /**
@@ -99,7 +99,7 @@ abstract class AbstractVec {
    * @throws IOException if the data or the header cannot be written to the device
    */
   public void sync() throws IOException {
-    s.sync();
+    storage.sync();
   }
 
   /**
@@ -108,7 +108,7 @@ abstract class AbstractVec {
    * @throws IOException if the final sync fails; the file is still unmapped and unlocked
    */
   public void close() throws IOException {
-    s.close();
+    storage.close();
   }
 
   /** {@return the type, file and size, for logs} */
@@ -116,7 +116,7 @@ abstract class AbstractVec {
   public String toString() {
     return getClass().getSimpleName()
         + "["
-        + s.path()
-        + (s.isClosed() ? ", closed]" : ", size=" + s.size() + "]");
+        + storage.path()
+        + (storage.isClosed() ? ", closed]" : ", size=" + storage.size() + "]");
   }
 }

@@ -38,7 +38,7 @@ import java.util.stream.LongStream;
  * Memory belongs to the operating system's page cache, not to the Java heap.
  */
 public final class FloatVec extends AbstractVec implements Vec {
-  private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT;
+  private static final ValueLayout.OfFloat ELEMENT = ValueLayout.JAVA_FLOAT;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.FLOAT);
 
   private FloatVec(Storage storage) {
@@ -88,7 +88,7 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public float get(long index) {
-    return s.data().getAtIndex(E, s.readIndex(index));
+    return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
   }
 
   /**
@@ -100,9 +100,9 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void set(long index, float value) {
-    long i = s.writeIndex(index);
-    s.data().setAtIndex(E, i, value);
-    s.wrote();
+    long i = storage.writeIndex(index);
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.countMutation();
   }
 
   /**
@@ -114,9 +114,9 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void add(float value) {
-    long i = s.appendSlot();
-    s.data().setAtIndex(E, i, value);
-    s.appended(i);
+    long i = storage.appendSlot();
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.appended(i);
   }
 
   /**
@@ -127,7 +127,7 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void addAll(float[] values) {
-    s.appendFrom(MemorySegment.ofArray(values));
+    storage.appendFrom(MemorySegment.ofArray(values));
   }
 
   /**
@@ -140,9 +140,9 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void insertAt(long index, float value) {
-    long i = s.openGap(index, 1);
-    s.data().setAtIndex(E, i, value);
-    s.inserted(1);
+    long i = storage.openGap(index, 1);
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.inserted(1);
   }
 
   /**
@@ -154,9 +154,9 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public float removeAt(long index) {
-    long i = s.writeIndex(index);
-    float removed = s.data().getAtIndex(E, i);
-    s.closeGap(i, 1);
+    long i = storage.writeIndex(index);
+    float removed = storage.data().getAtIndex(ELEMENT, i);
+    storage.closeGap(i, 1);
     return removed;
   }
 
@@ -170,9 +170,9 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public float swapRemoveAt(long index) {
-    long i = s.writeIndex(index);
-    float removed = s.data().getAtIndex(E, i);
-    s.swapRemove(i);
+    long i = storage.writeIndex(index);
+    float removed = storage.data().getAtIndex(ELEMENT, i);
+    storage.swapRemove(i);
     return removed;
   }
 
@@ -184,8 +184,8 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public float removeLast() {
-    long i = s.popIndex();
-    return s.data().getAtIndex(E, i);
+    long i = storage.popIndex();
+    return storage.data().getAtIndex(ELEMENT, i);
   }
 
   /**
@@ -198,7 +198,7 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void resize(long newSize, float fill) {
-    s.resize(newSize, MemorySegment.ofArray(new float[] {fill}));
+    storage.resize(newSize, MemorySegment.ofArray(new float[] {fill}));
   }
 
   /**
@@ -212,8 +212,8 @@ public final class FloatVec extends AbstractVec implements Vec {
    */
   public void copyTo(long fromIndex, float[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
-    long from = s.readRange(fromIndex, length);
-    MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    long from = storage.readRange(fromIndex, length);
+    MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
   }
 
   /**
@@ -228,9 +228,9 @@ public final class FloatVec extends AbstractVec implements Vec {
    */
   public void copyFrom(long toIndex, float[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
-    long to = s.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
-    s.wrote();
+    long to = storage.writeRange(toIndex, length);
+    MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    storage.countMutation();
   }
 
   /**
@@ -239,9 +239,9 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws IllegalStateException if there are more elements than a Java array can hold
    */
   public float[] toArray() {
-    int n = s.arrayLength();
+    int n = storage.arrayLength();
     float[] a = new float[n];
-    MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
     return a;
   }
 
@@ -250,23 +250,23 @@ public final class FloatVec extends AbstractVec implements Vec {
    * method is called; it may be made parallel, since each element is read independently.
    */
   public DoubleStream stream() {
-    return LongStream.range(0, s.size()).mapToDouble(this::get);
+    return LongStream.range(0, storage.size()).mapToDouble(this::get);
   }
 
   /** {@return an iterator over the elements, widened to double} */
   public PrimitiveIterator.OfDouble iterator() {
-    s.checkOpen();
+    storage.checkOpen();
     return new PrimitiveIterator.OfDouble() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < s.size();
+        return next < storage.size();
       }
 
       @Override
       public double nextDouble() {
-        if (next >= s.size()) {
+        if (next >= storage.size()) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -280,10 +280,10 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @param action what to do with each element, widened to double
    */
   public void forEach(DoubleConsumer action) {
-    MemorySegment d = s.data();
-    long n = s.size();
+    MemorySegment d = storage.data();
+    long n = storage.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(E, i));
+      action.accept(d.getAtIndex(ELEMENT, i));
     }
   }
 }

@@ -37,7 +37,7 @@ import java.util.stream.LongStream;
  * Memory belongs to the operating system's page cache, not to the Java heap.
  */
 public final class LongVec extends AbstractVec implements Vec {
-  private static final ValueLayout.OfLong E = ValueLayout.JAVA_LONG;
+  private static final ValueLayout.OfLong ELEMENT = ValueLayout.JAVA_LONG;
   private static final ElementLayout LAYOUT = ElementLayout.of(ElementType.LONG);
 
   private LongVec(Storage storage) {
@@ -87,7 +87,7 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public long get(long index) {
-    return s.data().getAtIndex(E, s.readIndex(index));
+    return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
   }
 
   /**
@@ -99,9 +99,9 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void set(long index, long value) {
-    long i = s.writeIndex(index);
-    s.data().setAtIndex(E, i, value);
-    s.wrote();
+    long i = storage.writeIndex(index);
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.countMutation();
   }
 
   /**
@@ -113,9 +113,9 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void add(long value) {
-    long i = s.appendSlot();
-    s.data().setAtIndex(E, i, value);
-    s.appended(i);
+    long i = storage.appendSlot();
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.appended(i);
   }
 
   /**
@@ -126,7 +126,7 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void addAll(long[] values) {
-    s.appendFrom(MemorySegment.ofArray(values));
+    storage.appendFrom(MemorySegment.ofArray(values));
   }
 
   /**
@@ -139,9 +139,9 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void insertAt(long index, long value) {
-    long i = s.openGap(index, 1);
-    s.data().setAtIndex(E, i, value);
-    s.inserted(1);
+    long i = storage.openGap(index, 1);
+    storage.data().setAtIndex(ELEMENT, i, value);
+    storage.inserted(1);
   }
 
   /**
@@ -153,9 +153,9 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public long removeAt(long index) {
-    long i = s.writeIndex(index);
-    long removed = s.data().getAtIndex(E, i);
-    s.closeGap(i, 1);
+    long i = storage.writeIndex(index);
+    long removed = storage.data().getAtIndex(ELEMENT, i);
+    storage.closeGap(i, 1);
     return removed;
   }
 
@@ -169,9 +169,9 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public long swapRemoveAt(long index) {
-    long i = s.writeIndex(index);
-    long removed = s.data().getAtIndex(E, i);
-    s.swapRemove(i);
+    long i = storage.writeIndex(index);
+    long removed = storage.data().getAtIndex(ELEMENT, i);
+    storage.swapRemove(i);
     return removed;
   }
 
@@ -183,8 +183,8 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public long removeLast() {
-    long i = s.popIndex();
-    return s.data().getAtIndex(E, i);
+    long i = storage.popIndex();
+    return storage.data().getAtIndex(ELEMENT, i);
   }
 
   /**
@@ -197,7 +197,7 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public void resize(long newSize, long fill) {
-    s.resize(newSize, MemorySegment.ofArray(new long[] {fill}));
+    storage.resize(newSize, MemorySegment.ofArray(new long[] {fill}));
   }
 
   /**
@@ -211,8 +211,8 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void copyTo(long fromIndex, long[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
-    long from = s.readRange(fromIndex, length);
-    MemorySegment.copy(s.data(), E, from * E.byteSize(), dst, dstOffset, length);
+    long from = storage.readRange(fromIndex, length);
+    MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
   }
 
   /**
@@ -227,9 +227,9 @@ public final class LongVec extends AbstractVec implements Vec {
    */
   public void copyFrom(long toIndex, long[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
-    long to = s.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, s.data(), E, to * E.byteSize(), length);
-    s.wrote();
+    long to = storage.writeRange(toIndex, length);
+    MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    storage.countMutation();
   }
 
   /**
@@ -238,9 +238,9 @@ public final class LongVec extends AbstractVec implements Vec {
    * @throws IllegalStateException if there are more elements than a Java array can hold
    */
   public long[] toArray() {
-    int n = s.arrayLength();
+    int n = storage.arrayLength();
     long[] a = new long[n];
-    MemorySegment.copy(s.data(), E, 0, a, 0, n);
+    MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
     return a;
   }
 
@@ -249,23 +249,23 @@ public final class LongVec extends AbstractVec implements Vec {
    * method is called; it may be made parallel, since each element is read independently.
    */
   public LongStream stream() {
-    return LongStream.range(0, s.size()).map(this::get);
+    return LongStream.range(0, storage.size()).map(this::get);
   }
 
   /** {@return an iterator over the elements} */
   public PrimitiveIterator.OfLong iterator() {
-    s.checkOpen();
+    storage.checkOpen();
     return new PrimitiveIterator.OfLong() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < s.size();
+        return next < storage.size();
       }
 
       @Override
       public long nextLong() {
-        if (next >= s.size()) {
+        if (next >= storage.size()) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -279,10 +279,10 @@ public final class LongVec extends AbstractVec implements Vec {
    * @param action what to do with each element
    */
   public void forEach(LongConsumer action) {
-    MemorySegment d = s.data();
-    long n = s.size();
+    MemorySegment d = storage.data();
+    long n = storage.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(E, i));
+      action.accept(d.getAtIndex(ELEMENT, i));
     }
   }
 }

@@ -75,29 +75,34 @@ import java.util.stream.Stream;
  * @param <R> the record type of the elements
  */
 public final class StructVec<R extends Record> extends AbstractVec implements Vec, Iterable<R> {
-  /** Records of up to this many bytes are staged per chunk by {@link #addAll}. */
-  private static final long STAGING_BYTES = 1 << 20;
-
   private final Class<R> recordType;
   private final RecordCodec codec;
-  private final long stride;
+  private final long elementSize;
   private final List<Field> fields;
   private final Map<String, Field> fieldsByName;
+
+  /**
+   * One element's bytes: {@code set} and {@code insertAt} encode the record here first, so an
+   * accessor that throws leaves the vector untouched (the vector is single-threaded, so one buffer
+   * is enough).
+   */
+  private final MemorySegment one;
 
   private StructVec(Storage storage, Class<R> recordType, RecordCodec codec) {
     super(storage);
     this.recordType = recordType;
     this.codec = codec;
-    this.stride = storage.elementBytes();
+    this.elementSize = storage.elementSize();
     List<Field> list = new ArrayList<>();
     Map<String, Field> byName = new LinkedHashMap<>();
     for (FieldLayout f : codec.layout().fields()) {
-      Field field = new Field(storage, recordType.getSimpleName(), f, stride);
+      Field field = new Field(storage, recordType.getSimpleName(), f, elementSize);
       list.add(field);
       byName.put(f.name(), field);
     }
     this.fields = List.copyOf(list);
     this.fieldsByName = Collections.unmodifiableMap(byName);
+    this.one = staging(1);
   }
 
   /**
@@ -208,7 +213,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public R get(long index) {
-    return read(s.readIndex(index));
+    return read(storage.readIndex(index));
   }
 
   /**
@@ -219,12 +224,14 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    * @throws NullPointerException if {@code value} is null
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of {@code value} throws; the vector is unchanged
    */
   public void set(long index, R value) {
     Objects.requireNonNull(value, "value");
-    long i = s.writeIndex(index);
-    write(i, value);
-    s.wrote();
+    codec.write(one, 0, value); // every accessor runs before the mapping is touched
+    long i = storage.writeIndex(index);
+    MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    storage.countMutation();
   }
 
   /**
@@ -238,19 +245,21 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    */
   public void add(R value) {
     Objects.requireNonNull(value, "value");
-    long i = s.appendSlot();
+    long i = storage.appendSlot();
     write(i, value);
-    s.appended(i);
+    storage.appended(i);
   }
 
   /**
-   * Appends all of {@code values}, in their iteration order. Room for all of them is made first, so
-   * a full disk fails before any is added.
+   * Appends all of {@code values}, in their iteration order, all or nothing. Room for all of them
+   * is made first, so a full disk fails before any is added; the records are stored past the size,
+   * which grows only after the last one is stored, so an accessor that throws adds none of them.
    *
    * @param values the records
    * @throws NullPointerException if {@code values} is or holds null; the vector is unchanged
    * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of a record throws; the vector is unchanged
    */
   public void addAll(Collection<? extends R> values) {
     Object[] records = values.toArray();
@@ -258,20 +267,22 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
       Objects.requireNonNull(r, "values holds null");
     }
     try {
-      s.reserve(records.length);
+      storage.reserve(records.length);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot grow to hold " + records.length + " more elements; the vector is unchanged", e);
     }
-    int chunk = (int) Math.max(1, Math.min(records.length, STAGING_BYTES / stride));
-    MemorySegment staging = staging(chunk);
-    for (int from = 0; from < records.length; from += chunk) {
-      int n = Math.min(chunk, records.length - from);
-      for (int k = 0; k < n; k++) {
-        codec.write(staging, k * stride, records[from + k]);
-      }
-      s.appendFrom(staging.asSlice(0, n * stride));
+    if (records.length == 0) {
+      return;
     }
+    // Stored directly past the size (the capacity is reserved), then published at once: nothing
+    // below the size changes until every record is stored.
+    long base = storage.size();
+    MemorySegment d = storage.data();
+    for (int k = 0; k < records.length; k++) {
+      codec.write(d, (base + k) * elementSize, records[k]);
+    }
+    storage.appended(base + records.length - 1);
   }
 
   /**
@@ -283,12 +294,14 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws NullPointerException if {@code value} is null
    * @throws UncheckedIOException if the file cannot grow; the vector is unchanged
    * @throws UnsupportedOperationException if the vector is read-only
+   * @throws RuntimeException whatever an accessor of {@code value} throws; the vector is unchanged
    */
   public void insertAt(long index, R value) {
     Objects.requireNonNull(value, "value");
-    long i = s.openGap(index, 1);
-    write(i, value);
-    s.inserted(1);
+    codec.write(one, 0, value); // every accessor runs before the gap is opened
+    long i = storage.openGap(index, 1);
+    MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    storage.inserted(1);
   }
 
   /**
@@ -300,9 +313,9 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public R removeAt(long index) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     R removed = read(i);
-    s.closeGap(i, 1);
+    storage.closeGap(i, 1);
     return removed;
   }
 
@@ -316,9 +329,9 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public R swapRemoveAt(long index) {
-    long i = s.writeIndex(index);
+    long i = storage.writeIndex(index);
     R removed = read(i);
-    s.swapRemove(i);
+    storage.swapRemove(i);
     return removed;
   }
 
@@ -330,7 +343,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws UnsupportedOperationException if the vector is read-only
    */
   public R removeLast() {
-    long i = s.popIndex();
+    long i = storage.popIndex();
     return read(i);
   }
 
@@ -348,7 +361,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     Objects.requireNonNull(fill, "fill");
     MemorySegment element = staging(1);
     codec.write(element, 0, fill);
-    s.resize(newSize, element);
+    storage.resize(newSize, element);
   }
 
   /**
@@ -357,7 +370,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * @throws IllegalStateException if there are more elements than a Java list can hold
    */
   public List<R> toList() {
-    int n = s.arrayLength();
+    int n = storage.arrayLength();
     List<R> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(read(i));
@@ -370,24 +383,24 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    * called; it may be made parallel, since each element is read independently.
    */
   public Stream<R> stream() {
-    return LongStream.range(0, s.size()).mapToObj(this::get);
+    return LongStream.range(0, storage.size()).mapToObj(this::get);
   }
 
   /** {@return an iterator over the elements} */
   @Override
   public Iterator<R> iterator() {
-    checkOpen(s);
+    checkOpen(storage);
     return new Iterator<>() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < s.size();
+        return next < storage.size();
       }
 
       @Override
       public R next() {
-        if (next >= s.size()) {
+        if (next >= storage.size()) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -403,7 +416,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   @Override
   public void forEach(Consumer<? super R> action) {
     Objects.requireNonNull(action, "action");
-    long n = s.size();
+    long n = storage.size();
     for (long i = 0; i < n; i++) {
       action.accept(read(i));
     }
@@ -420,7 +433,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
    *     the names)
    */
   public Field field(String name) {
-    checkOpen(s);
+    checkOpen(storage);
     Field f = fieldsByName.get(Objects.requireNonNull(name, "name"));
     if (f == null) {
       throw new IllegalArgumentException(
@@ -436,19 +449,19 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   /** {@return the fields, in declaration order} */
   public List<Field> fields() {
-    checkOpen(s);
+    checkOpen(storage);
     return fields;
   }
 
   /** {@return the record class of the elements} */
   public Class<R> recordType() {
-    checkOpen(s);
+    checkOpen(storage);
     return recordType;
   }
 
   /**
    * Zero-copy access to one component of every element of a {@link StructVec}: {@code getDouble(i)}
-   * is a bounds check and one load at {@code i * elementByteSize() + offset()}; no record is made,
+   * is a bounds check and one load at {@code i * elementSize() + offset()}; no record is made,
    * nothing is boxed.
    *
    * <p>Each accessor pair serves one type: use the pair of the field's {@link #type()} ({@code
@@ -464,7 +477,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     // Every access is aligned by construction: data starts at a page boundary, the element size is
     // a multiple of the element alignment, and a vector opens only files whose layout equals its
     // record's naturally aligned one. The unaligned layouts merely spare the JIT an alignment check
-    // per access that it cannot prove away with a stride that is not a constant (it cost a column
+    // per access that it cannot prove away with a elementSize that is not a constant (it cost a column
     // scan about a third of its speed); the loads and stores are the same instructions.
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -475,44 +488,44 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ValueLayout.OfBoolean BOOLEAN = ValueLayout.JAVA_BOOLEAN;
 
-    private final Storage s;
+    private final Storage storage;
     private final String owner;
     private final String name;
     private final ElementType type;
     private final long offset;
-    private final long stride;
+    private final long elementSize;
 
-    private Field(Storage s, String owner, FieldLayout layout, long stride) {
-      this.s = s;
+    private Field(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      this.storage = storage;
       this.owner = owner;
       this.name = layout.name();
       this.type = layout.type();
       this.offset = layout.offset();
-      this.stride = stride;
-      assert offset % type.byteSize() == 0 && stride % type.byteSize() == 0 : this;
+      this.elementSize = elementSize;
+      assert offset % type.byteSize() == 0 && elementSize % type.byteSize() == 0 : this;
     }
 
     /** {@return the record component's name} */
     public String name() {
-      checkOpen(s);
+      checkOpen(storage);
       return name;
     }
 
     /** {@return the component's primitive class, such as {@code double.class}} */
     public Class<?> type() {
-      checkOpen(s);
+      checkOpen(storage);
       return RecordLayouts.javaType(type);
     }
 
     /** {@return the byte offset of the field inside an element} */
     public long offset() {
-      checkOpen(s);
+      checkOpen(storage);
       return offset;
     }
 
     /** {@return the field's size in bytes} */
     public long byteSize() {
-      checkOpen(s);
+      checkOpen(storage);
       return type.byteSize();
     }
 
@@ -525,7 +538,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public byte getByte(long index) {
       check(ElementType.BYTE);
-      return s.data().get(BYTE, s.readIndex(index) * stride + offset);
+      return storage.data().get(BYTE, storage.readIndex(index) * elementSize + offset);
     }
 
     /**
@@ -539,8 +552,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setByte(long index, byte value) {
       check(ElementType.BYTE);
-      s.data().set(BYTE, s.writeIndex(index) * stride + offset, value);
-      s.wrote();
+      storage.data().set(BYTE, storage.writeIndex(index) * elementSize + offset, value);
+      storage.countMutation();
     }
 
     /**
@@ -552,7 +565,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public short getShort(long index) {
       check(ElementType.SHORT);
-      return s.data().get(SHORT, s.readIndex(index) * stride + offset);
+      return storage.data().get(SHORT, storage.readIndex(index) * elementSize + offset);
     }
 
     /**
@@ -566,8 +579,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setShort(long index, short value) {
       check(ElementType.SHORT);
-      s.data().set(SHORT, s.writeIndex(index) * stride + offset, value);
-      s.wrote();
+      storage.data().set(SHORT, storage.writeIndex(index) * elementSize + offset, value);
+      storage.countMutation();
     }
 
     /**
@@ -579,7 +592,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public char getChar(long index) {
       check(ElementType.CHAR);
-      return s.data().get(CHAR, s.readIndex(index) * stride + offset);
+      return storage.data().get(CHAR, storage.readIndex(index) * elementSize + offset);
     }
 
     /**
@@ -593,8 +606,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setChar(long index, char value) {
       check(ElementType.CHAR);
-      s.data().set(CHAR, s.writeIndex(index) * stride + offset, value);
-      s.wrote();
+      storage.data().set(CHAR, storage.writeIndex(index) * elementSize + offset, value);
+      storage.countMutation();
     }
 
     /**
@@ -606,7 +619,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public int getInt(long index) {
       check(ElementType.INT);
-      return s.data().get(INT, s.readIndex(index) * stride + offset);
+      return storage.data().get(INT, storage.readIndex(index) * elementSize + offset);
     }
 
     /**
@@ -620,8 +633,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setInt(long index, int value) {
       check(ElementType.INT);
-      s.data().set(INT, s.writeIndex(index) * stride + offset, value);
-      s.wrote();
+      storage.data().set(INT, storage.writeIndex(index) * elementSize + offset, value);
+      storage.countMutation();
     }
 
     /**
@@ -633,7 +646,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public long getLong(long index) {
       check(ElementType.LONG);
-      return s.data().get(LONG, s.readIndex(index) * stride + offset);
+      return storage.data().get(LONG, storage.readIndex(index) * elementSize + offset);
     }
 
     /**
@@ -647,8 +660,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setLong(long index, long value) {
       check(ElementType.LONG);
-      s.data().set(LONG, s.writeIndex(index) * stride + offset, value);
-      s.wrote();
+      storage.data().set(LONG, storage.writeIndex(index) * elementSize + offset, value);
+      storage.countMutation();
     }
 
     /**
@@ -660,7 +673,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public float getFloat(long index) {
       check(ElementType.FLOAT);
-      return s.data().get(FLOAT, s.readIndex(index) * stride + offset);
+      return storage.data().get(FLOAT, storage.readIndex(index) * elementSize + offset);
     }
 
     /**
@@ -674,8 +687,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setFloat(long index, float value) {
       check(ElementType.FLOAT);
-      s.data().set(FLOAT, s.writeIndex(index) * stride + offset, value);
-      s.wrote();
+      storage.data().set(FLOAT, storage.writeIndex(index) * elementSize + offset, value);
+      storage.countMutation();
     }
 
     /**
@@ -687,7 +700,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public double getDouble(long index) {
       check(ElementType.DOUBLE);
-      return s.data().get(DOUBLE, s.readIndex(index) * stride + offset);
+      return storage.data().get(DOUBLE, storage.readIndex(index) * elementSize + offset);
     }
 
     /**
@@ -701,8 +714,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setDouble(long index, double value) {
       check(ElementType.DOUBLE);
-      s.data().set(DOUBLE, s.writeIndex(index) * stride + offset, value);
-      s.wrote();
+      storage.data().set(DOUBLE, storage.writeIndex(index) * elementSize + offset, value);
+      storage.countMutation();
     }
 
     /**
@@ -714,7 +727,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public boolean getBoolean(long index) {
       check(ElementType.BOOLEAN);
-      return s.data().get(BOOLEAN, s.readIndex(index) * stride + offset);
+      return storage.data().get(BOOLEAN, storage.readIndex(index) * elementSize + offset);
     }
 
     /**
@@ -728,8 +741,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
      */
     public void setBoolean(long index, boolean value) {
       check(ElementType.BOOLEAN);
-      s.data().set(BOOLEAN, s.writeIndex(index) * stride + offset, value);
-      s.wrote();
+      storage.data().set(BOOLEAN, storage.writeIndex(index) * elementSize + offset, value);
+      storage.countMutation();
     }
 
     private void check(ElementType wanted) {
@@ -746,7 +759,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
                 + "; use get/set"
                 + capitalized(type.javaName())
                 + " ("
-                + s.path()
+                + storage.path()
                 + ")");
       }
     }
@@ -767,8 +780,8 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   /**
    * {@inheritDoc}
    *
-   * <p>Element {@code i} starts at byte {@code i * elementByteSize()}; field {@code f} of it at
-   * {@code i * elementByteSize() + field(f).offset()}. Padding bytes hold whatever was there (zero
+   * <p>Element {@code i} starts at byte {@code i * elementSize()}; field {@code f} of it at
+   * {@code i * elementSize() + field(f).offset()}. Padding bytes hold whatever was there (zero
    * in a new file).
    */
   @Override
@@ -782,19 +795,19 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     return "StructVec<"
         + recordType.getSimpleName()
         + ">["
-        + s.path()
-        + (s.isClosed() ? ", closed]" : ", size=" + s.size() + "]");
+        + storage.path()
+        + (storage.isClosed() ? ", closed]" : ", size=" + storage.size() + "]");
   }
 
   // ---------------------------------------------------------------------------------- helpers
 
   @SuppressWarnings("unchecked") // the codec's reader constructs exactly R
   private R read(long index) {
-    return (R) codec.read(s.data(), index * stride);
+    return (R) codec.read(storage.data(), index * elementSize);
   }
 
   private void write(long index, R value) {
-    codec.write(s.data(), index * stride, value);
+    codec.write(storage.data(), index * elementSize, value);
   }
 
   /** Throws {@link VecClosedException} if the vector of {@code storage} is closed. */
@@ -806,7 +819,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   /** {@return a zeroed heap buffer of {@code count} elements, aligned like the mapping (8)} */
   private MemorySegment staging(int count) {
-    long bytes = count * stride;
+    long bytes = count * elementSize;
     return MemorySegment.ofArray(new long[(int) ((bytes + 7) / 8)]).asSlice(0, bytes);
   }
 }

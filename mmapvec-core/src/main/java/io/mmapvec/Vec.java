@@ -33,7 +33,7 @@ public sealed interface Vec extends Closeable
   boolean isEmpty();
 
   /** {@return the size in bytes of one element} */
-  long elementByteSize();
+  long elementSize();
 
   /** {@return the file this vector lives in, as given at open} */
   Path path();
@@ -80,7 +80,7 @@ public sealed interface Vec extends Closeable
   void shrinkToFit() throws IOException;
 
   /**
-   * {@return a view of the elements' bytes, {@code size() * elementByteSize()} long, zero-copy}
+   * {@return a view of the elements' bytes, {@code size() * elementSize()} long, zero-copy}
    * Writes through a view of a writable vector are data like any other and are flushed by the
    * next {@link #sync()}. The view of a read-only vector is read-only. A view stays valid until the
    * vector is closed, shrunk by {@link #shrinkToFit()} or remapped by growth beyond its address

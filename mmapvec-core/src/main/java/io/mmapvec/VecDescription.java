@@ -12,7 +12,7 @@ import java.util.Optional;
  * Java class of its elements: identity, element layout (for record elements, every field's name,
  * type and offset), committed size and the commit slots. Immutable.
  *
- * <p>Element {@code i} of the file starts at byte {@code dataOffset() + i * elementByteSize()}; the
+ * <p>Element {@code i} of the file starts at byte {@code dataOffset() + i * elementSize()}; the
  * {@code size()} elements there are the committed ones.
  *
  * @param file the file, as given
@@ -25,7 +25,7 @@ import java.util.Optional;
  * @param elementType the Java name of the element type: {@code byte}, {@code short}, {@code char},
  *     {@code int}, {@code long}, {@code float}, {@code double}, {@code boolean}, or {@code struct}
  *     for records
- * @param elementByteSize the size of one element in bytes, padding included
+ * @param elementSize the size of one element in bytes, padding included
  * @param elementByteAlignment the alignment of an element in bytes (1, 2, 4 or 8)
  * @param fields the fields of a record element in declaration order; empty for primitives
  * @param size the committed number of elements: what a vector opened on the file holds
@@ -44,7 +44,7 @@ public record VecDescription(
     int formatVersion,
     ByteOrder byteOrder,
     String elementType,
-    long elementByteSize,
+    long elementSize,
     long elementByteAlignment,
     List<FieldDescription> fields,
     long size,

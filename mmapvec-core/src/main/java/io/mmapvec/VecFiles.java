@@ -67,7 +67,7 @@ public final class VecFiles {
           new FieldDescription(f.name(), f.type().javaName(), f.offset(), f.type().byteSize()));
     }
     long fileBytes = read.fileBytes();
-    long capacity = (fileBytes - HeaderFormat.DATA_OFFSET) / layout.byteSize();
+    long capacity = (fileBytes - HeaderFormat.DATA_OFFSET) / layout.elementSize();
     return new VecDescription(
         path,
         h.identity().magic(),
@@ -75,10 +75,10 @@ public final class VecFiles {
         h.formatVersion(),
         ByteOrder.nativeOrder(),
         layout.type().javaName(),
-        layout.byteSize(),
+        layout.elementSize(),
         layout.byteAlignment(),
         fields,
-        h.length(),
+        h.size(),
         capacity,
         fileBytes,
         HeaderFormat.DATA_OFFSET,
@@ -90,6 +90,6 @@ public final class VecFiles {
 
   private static VecDescription.Commit commit(int slot, CommitSlot c) {
     return new VecDescription.Commit(
-        slot, c.sequence(), c.length(), Instant.ofEpochMilli(c.commitTimeMillis()));
+        slot, c.sequence(), c.size(), Instant.ofEpochMilli(c.commitTimeMillis()));
   }
 }

@@ -34,7 +34,12 @@ public final class VecFormatException extends IOException {
     /** The file is shorter than its header or than the committed data needs. */
     TRUNCATED,
     /** A header checksum does not match: the identity block, or both commit slots, are damaged. */
-    CHECKSUM_MISMATCH
+    CHECKSUM_MISMATCH,
+    /**
+     * The file is larger than a vector may be (2^46 bytes), or its commit sequence is above 2^62:
+     * the file was crafted or damaged, and opening it could not work (see docs/FORMAT.md).
+     */
+    LIMIT_EXCEEDED
   }
 
   private final Reason reason;

@@ -1,6 +1,6 @@
 package io.mmapvec;
 
-import java.nio.charset.StandardCharsets;
+import io.mmapvec.internal.format.Magic;
 import java.util.Objects;
 
 /**
@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param magic the application's eight ASCII characters at the start of the file
  * @param dataVersion the application's data version
  * @param readOnly whether to open read-only, with a shared lock that other readers may share
- * @param syncPolicy when a writable vector syncs besides explicit {@code sync()} and {@code close()}
+ * @param syncPolicy when a writable vector syncs besides explicit {@code sync()} and {@code
+ *     close()}
  */
 public record VecOptions(
     String magic, DataVersion dataVersion, boolean readOnly, SyncPolicy syncPolicy) {
@@ -33,14 +34,13 @@ public record VecOptions(
     Objects.requireNonNull(magic, "magic");
     Objects.requireNonNull(dataVersion, "dataVersion");
     Objects.requireNonNull(syncPolicy, "syncPolicy");
-    byte[] bytes = magic.getBytes(StandardCharsets.US_ASCII);
-    if (magic.length() != 8 || bytes.length != 8 || !magic.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
-      throw new IllegalArgumentException(
-          "magic must be 8 printable ASCII characters, got \"" + magic + "\"");
-    }
+    Magic.check(magic);
   }
 
-  /** {@return the defaults: magic {@value #DEFAULT_MAGIC}, data version 0.0.0, writable, manual sync} */
+  /**
+   * {@return the defaults: magic {@value #DEFAULT_MAGIC}, data version 0.0.0, writable, manual
+   * sync}
+   */
   public static VecOptions defaults() {
     return new VecOptions(DEFAULT_MAGIC, DataVersion.NONE, false, SyncPolicy.manual());
   }
@@ -66,8 +66,8 @@ public record VecOptions(
   }
 
   /**
-   * {@return a copy that opens read-only (true) or writable (false)} A read-only open never
-   * creates a file and takes a shared lock.
+   * {@return a copy that opens read-only (true) or writable (false)} A read-only open never creates
+   * a file and takes a shared lock.
    *
    * @param readOnly whether to open read-only
    */

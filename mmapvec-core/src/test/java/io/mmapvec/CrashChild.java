@@ -2,6 +2,7 @@ package io.mmapvec;
 
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.CrashHooks;
+import io.mmapvec.internal.storage.CrashPoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +65,8 @@ public final class CrashChild {
     Map<String, Integer> reached = new TreeMap<>();
     CrashHooks.setListener(
         (point, f) -> {
-          int n = reached.merge(point, 1, Integer::sum);
-          if (point.equals(haltPoint) && n == haltCount) {
+          int n = reached.merge(point.key(), 1, Integer::sum);
+          if (point.key().equals(haltPoint) && n == haltCount) {
             OUT.flush();
             Runtime.getRuntime().halt(CrashHooks.HALT_STATUS);
           }

@@ -375,6 +375,81 @@ class HeaderValidationTest {
     }
   }
 
+  /**
+   * Hardening 13.8: a newest slot with sequence 2^63-1 (or anything from 2^62) is refused at open
+   * with LIMIT_EXCEEDED, on both backends; before the fix it opened and every sync then failed with
+   * an undeclared IllegalArgumentException.
+   */
+  @Test
+  void openRefusesCommitSequenceAtTheLimit() throws IOException {
+    for (long sequence : new long[] {Long.MAX_VALUE, 1L << 62}) {
+      byte[] b = pristine.clone();
+      putLong(b, newestSlot, sequence);
+      fixSlotCrc(b, newestSlot);
+      assertRejected(write("sequence-limit.vec", b), Reason.LIMIT_EXCEEDED);
+    }
+    byte[] b = pristine.clone();
+    putLong(b, newestSlot, (1L << 62) - 2);
+    fixSlotCrc(b, newestSlot);
+    Path file = write("sequence-below.vec", b);
+    try (LongVec v = LongVec.open(file, OPTIONS)) {
+      v.add(1);
+      v.sync(); // writes sequence 2^62 - 1, the last one allowed
+      v.add(2);
+      Throwable t = catchThrowable(v::sync);
+      assertThat(t).isInstanceOf(IOException.class).hasMessageContaining("at its limit 2^62");
+    } catch (IOException expectedAtClose) {
+      // close retries the sync of the poisoned vector and reports the same failure
+    }
+  }
+
+  /**
+   * Hardening 13.1: a valid vector made sparse beyond 2^46 bytes is refused with LIMIT_EXCEEDED on
+   * both backends, writable and read-only. Before the fix a writable native open of a 2^61 + 64 KiB
+   * file spun forever (the reservation doubling overflowed to 0) and one above 2^62 opened with a
+   * bogus capacity. Needs a file system that allows such sparse files: tmpfs at /dev/shm.
+   */
+  @Test
+  void openRefusesSparseFilesLargerThanTheLimit() throws IOException {
+    Path shm = Path.of("/dev/shm");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isDirectory(shm) && Files.isWritable(shm), "no tmpfs at /dev/shm");
+    Path tmp = Files.createTempDirectory(shm, "mmapvec-huge-");
+    try {
+      for (long size : new long[] {(1L << 46) + 4096, (1L << 61) + 65536, (1L << 62) + 65536}) {
+        Path file = tmp.resolve("huge.vec");
+        Files.write(file, pristine);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          ch.truncate(size); // no-op: truncate only shrinks; extend with a write at the end
+          ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+        }
+        assertThat(Files.size(file)).isEqualTo(size);
+        for (Backend backend : List.of(Backend.current(), Backend.channelBackend())) {
+          for (VecOptions o : List.of(OPTIONS, OPTIONS.withReadOnly(true))) {
+            String how = (o.readOnly() ? "read-only " : "writable ") + backend.name();
+            Throwable t =
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(60),
+                    () -> catchThrowable(() -> LongVec.open(file, o, backend).close()),
+                    how + " open of a " + size + "-byte sparse file hangs");
+            assertThat(t).as("%s open, size %d", how, size).isInstanceOf(VecFormatException.class);
+            assertThat(((VecFormatException) t).reason()).isEqualTo(Reason.LIMIT_EXCEEDED);
+            assertThat(t.getMessage()).contains(file.toString());
+            assertThat(Files.size(file)).isEqualTo(size);
+          }
+        }
+        Files.delete(file);
+      }
+    } finally {
+      try (Stream<Path> s = Files.list(tmp)) {
+        for (Path p : s.toList()) {
+          Files.delete(p);
+        }
+      }
+      Files.delete(tmp);
+    }
+  }
+
   @Test
   void slotZeroWinsATieOfSequences() throws IOException {
     byte[] b = pristine.clone();

@@ -109,17 +109,17 @@ class JfrEventsTest {
     assertThat(syncs).hasSize(3);
     RecordedEvent first = syncs.get(0);
     assertThat(first.getString("trigger")).isEqualTo("explicit");
-    assertThat(first.getLong("committedLength")).isEqualTo(3000);
+    assertThat(first.getLong("committedSize")).isEqualTo(3000);
     assertThat(first.getBoolean("fileSizeChanged")).isTrue();
     assertThat(first.getLong("dataBytes")).isGreaterThanOrEqualTo(3000L * Long.BYTES);
     RecordedEvent second = syncs.get(1);
     assertThat(second.getString("trigger")).isEqualTo("explicit");
-    assertThat(second.getLong("committedLength")).isEqualTo(3000);
+    assertThat(second.getLong("committedSize")).isEqualTo(3000);
     assertThat(second.getBoolean("fileSizeChanged")).isFalse();
     assertThat(second.getLong("dataBytes")).isBetween(1L, (long) backend.pageSize());
     RecordedEvent atClose = syncs.get(2);
     assertThat(atClose.getString("trigger")).isEqualTo("close");
-    assertThat(atClose.getLong("committedLength")).isEqualTo(3001);
+    assertThat(atClose.getLong("committedSize")).isEqualTo(3001);
     assertThat(atClose.getLong("dataBytes")).isPositive();
     for (RecordedEvent e : syncs) {
       assertThat(e.getDuration().isNegative()).isFalse();
@@ -157,7 +157,7 @@ class JfrEventsTest {
     assertThat(syncs).extracting(e -> e.getString("trigger")).contains(trigger);
     RecordedEvent e =
         syncs.stream().filter(s -> s.getString("trigger").equals(trigger)).findFirst().orElseThrow();
-    assertThat(e.getLong("committedLength")).isBetween(1L, 8L);
+    assertThat(e.getLong("committedSize")).isBetween(1L, 8L);
     assertThat(e.getLong("dataBytes")).isPositive();
   }
 

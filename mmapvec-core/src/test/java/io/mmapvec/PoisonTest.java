@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.CrashHooks;
+import io.mmapvec.internal.storage.CrashPoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -85,8 +86,8 @@ class PoisonTest {
     }
 
     @Override
-    public void reached(String p, Path f) throws IOException {
-      if (p.equals(point)
+    public void reached(CrashPoint p, Path f) throws IOException {
+      if (p.key().equals(point)
           && f.equals(file)
           && (!flusherOnly || Thread.currentThread().getName().equals("mmapvec-flusher"))
           && fired.compareAndSet(false, true)) {
@@ -312,7 +313,7 @@ class PoisonTest {
     IOException injected = new IOException("injected failure at " + point + " (" + file + ")");
     CrashHooks.setListener(
         (p, f) -> {
-          if (p.equals(point) && f.equals(file)) {
+          if (p.key().equals(point) && f.equals(file)) {
             throw injected;
           }
         });

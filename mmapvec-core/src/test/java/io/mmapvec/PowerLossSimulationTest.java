@@ -8,6 +8,7 @@ import io.mmapvec.internal.format.HeaderFormat;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.CrashHooks;
+import io.mmapvec.internal.storage.CrashPoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -190,7 +191,7 @@ class PowerLossSimulationTest {
         attempted = v.toArray();
         CrashHooks.setListener(
             (p, f) -> {
-              if (p.equals(point) && f.equals(file)) {
+              if (p.key().equals(point) && f.equals(file)) {
                 throw new IOException("injected failure at " + p);
               }
             });
@@ -335,9 +336,9 @@ class PowerLossSimulationTest {
     }
 
     @Override
-    public void reached(String point, Path f) throws IOException {
+    public void reached(CrashPoint point, Path f) throws IOException {
       if (f.equals(file)) {
-        crashInstant(point);
+        crashInstant(point.key());
       }
     }
 

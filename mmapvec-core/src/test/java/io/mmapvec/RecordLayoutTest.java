@@ -52,7 +52,7 @@ class RecordLayoutTest {
     ElementLayout layout = RecordLayouts.of(type);
     assertThat(layout.type()).isEqualTo(ElementType.STRUCT);
     assertThat(layout.fields()).as("fields of %s", type.getSimpleName()).containsExactly(fields);
-    assertThat(layout.byteSize()).as("size of %s", type.getSimpleName()).isEqualTo(size);
+    assertThat(layout.elementSize()).as("size of %s", type.getSimpleName()).isEqualTo(size);
     assertThat(layout.byteAlignment())
         .as("alignment of %s", type.getSimpleName())
         .isEqualTo(alignment);
@@ -171,7 +171,7 @@ class RecordLayoutTest {
   void theVectorAndTheFileHeaderShowTheSameLayout(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("c.vec");
     try (StructVec<C> v = StructVec.open(file, C.class)) {
-      assertThat(v.elementByteSize()).isEqualTo(24);
+      assertThat(v.elementSize()).isEqualTo(24);
       assertThat(v.fields())
           .extracting(StructVec.Field::name, StructVec.Field::type, StructVec.Field::offset)
           .containsExactly(
@@ -182,7 +182,7 @@ class RecordLayoutTest {
     }
     VecDescription d = VecFiles.describe(file);
     assertThat(d.elementType()).isEqualTo("struct");
-    assertThat(d.elementByteSize()).isEqualTo(24);
+    assertThat(d.elementSize()).isEqualTo(24);
     assertThat(d.elementByteAlignment()).isEqualTo(8);
     assertThat(d.fields())
         .containsExactly(

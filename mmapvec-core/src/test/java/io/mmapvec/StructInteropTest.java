@@ -222,7 +222,7 @@ class StructInteropTest {
         d.fields().stream().map(FieldDescription::name).collect(Collectors.joining(",")),
         d.fields().stream().map(f -> numpyFormat(f.type())).collect(Collectors.joining(",")),
         d.fields().stream().map(f -> Long.toString(f.offset())).collect(Collectors.joining(",")),
-        Long.toString(d.elementByteSize()));
+        Long.toString(d.elementSize()));
   }
 
   @Test

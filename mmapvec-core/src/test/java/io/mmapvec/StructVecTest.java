@@ -68,7 +68,7 @@ class StructVecTest {
       assertThat(v.get(0)).isEqualTo(new Tick(4, 5.5, 6));
       assertThat(v.size()).isEqualTo(1);
       assertThat(v.isEmpty()).isFalse();
-      assertThat(v.elementByteSize()).isEqualTo(24);
+      assertThat(v.elementSize()).isEqualTo(24);
       assertThat(v.recordType()).isEqualTo(Tick.class);
       assertThat(v.path()).isEqualTo(file());
       assertThat(v.options()).isEqualTo(VecOptions.defaults());
@@ -692,7 +692,7 @@ class StructVecTest {
     assertThat(d.byteOrder()).isEqualTo(java.nio.ByteOrder.nativeOrder());
     assertThat(d.elementType()).isEqualTo("struct");
     assertThat(d.isStruct()).isTrue();
-    assertThat(d.elementByteSize()).isEqualTo(24);
+    assertThat(d.elementSize()).isEqualTo(24);
     assertThat(d.elementByteAlignment()).isEqualTo(8);
     assertThat(d.fields())
         .containsExactly(
@@ -723,7 +723,7 @@ class StructVecTest {
     assertThat(d.elementType()).isEqualTo("long");
     assertThat(d.isStruct()).isFalse();
     assertThat(d.fields()).isEmpty();
-    assertThat(d.elementByteSize()).isEqualTo(8);
+    assertThat(d.elementSize()).isEqualTo(8);
     assertThat(d.size()).isEqualTo(1);
     assertThat(d.active())
         .extracting(VecDescription.Commit::slot, VecDescription.Commit::sequence)

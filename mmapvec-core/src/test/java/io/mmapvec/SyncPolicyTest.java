@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.CrashHooks;
+import io.mmapvec.internal.storage.CrashPoint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,8 +77,8 @@ class SyncPolicyTest {
     }
 
     @Override
-    public void reached(String point, Path f) {
-      if (point.equals("sync.begin") && f.equals(file)) {
+    public void reached(CrashPoint point, Path f) {
+      if (point == CrashPoint.SYNC_BEGIN && f.equals(file)) {
         total.incrementAndGet();
         byThread.computeIfAbsent(Thread.currentThread().getName(), k -> new AtomicInteger())
             .incrementAndGet();
@@ -207,7 +208,7 @@ class SyncPolicyTest {
     List<Long> sizeAtSync = new ArrayList<>();
     CrashHooks.setListener(
         (point, f) -> {
-          if (point.equals("sync.begin") && f.equals(file)) {
+          if (point == CrashPoint.SYNC_BEGIN && f.equals(file)) {
             sizeAtSync.add(v.size());
           }
         });

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.CrashHooks;
+import io.mmapvec.internal.storage.CrashPoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Array;
@@ -388,7 +389,7 @@ class UseAfterCloseTest {
         new UncheckedIOException(new IOException("injected I/O error (" + file + ")"));
     CrashHooks.setListener(
         (point, f) -> {
-          if (point.equals("sync.afterData") && f.equals(file)) {
+          if (point == CrashPoint.SYNC_AFTER_DATA && f.equals(file)) {
             throw injected;
           }
         });

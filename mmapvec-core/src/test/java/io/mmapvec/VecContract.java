@@ -156,7 +156,7 @@ abstract class VecContract<V extends Vec> {
     assertThat(v.isEmpty()).isTrue();
     assertThat(v.capacity()).isGreaterThanOrEqualTo(0);
     assertThat(contents(v)).isEmpty();
-    assertThat(v.elementByteSize()).isEqualTo(kind.byteSize());
+    assertThat(v.elementSize()).isEqualTo(kind.elementSize());
     assertThat(v.path()).isEqualTo(path);
     assertThat(v.options()).isEqualTo(VecOptions.defaults());
   }
@@ -408,7 +408,7 @@ abstract class VecContract<V extends Vec> {
   @Test
   void resizeGrowsTheFileAcrossManyPages() throws IOException {
     V v = filled(3);
-    int n = 3 * (int) (backend.pageSize() / kind.byteSize()) + 17;
+    int n = 3 * (int) (backend.pageSize() / kind.elementSize()) + 17;
     kind.resize(v, n, fill());
     assertThat(v.capacity()).isGreaterThanOrEqualTo(n);
     List<Object> all = contents(v);
@@ -448,7 +448,7 @@ abstract class VecContract<V extends Vec> {
     v.shrinkToFit();
 
     long small = v.capacity();
-    long pageElements = backend.pageSize() / kind.byteSize();
+    long pageElements = backend.pageSize() / kind.elementSize();
     assertThat(small).isLessThan(big).isBetween(10L, pageElements);
     assertThat(Files.size(path)).isLessThan(bigFile);
     assertThat(contents(v)).isEqualTo(kind.values(0, 10));
@@ -490,7 +490,7 @@ abstract class VecContract<V extends Vec> {
   @Test
   void addAllGrowsTheFileAcrossManyPages() throws IOException {
     V v = filled(1);
-    int n = 5 * (int) (backend.pageSize() / kind.byteSize()) + 3;
+    int n = 5 * (int) (backend.pageSize() / kind.elementSize()) + 3;
     List<Object> more = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       more.add(value(i % 250));
@@ -607,7 +607,7 @@ abstract class VecContract<V extends Vec> {
   void asSegmentIsAZeroCopyViewWhoseWritesPersist() throws IOException {
     V v = filled(10);
     MemorySegment s = v.asSegment();
-    assertThat(s.byteSize()).isEqualTo(10 * kind.byteSize());
+    assertThat(s.byteSize()).isEqualTo(10 * kind.elementSize());
     assertThat(s.isReadOnly()).isFalse();
     for (int i = 0; i < 10; i++) {
       assertThat(kind.getFrom(s, i)).isEqualTo(value(i));
@@ -812,7 +812,7 @@ abstract class VecContract<V extends Vec> {
     assertThat(header.identity().magic()).isEqualTo("TICKDATA");
     assertThat(header.identity().dataVersion()).isEqualTo(new DataVersion(1, 2, 3));
     assertThat(header.identity().layout().type().javaName()).isEqualTo(kind.name());
-    assertThat(header.length()).isEqualTo(1);
+    assertThat(header.size()).isEqualTo(1);
 
     V w = open(TICKS);
     assertThat(w.options().magic()).isEqualTo("TICKDATA");

@@ -53,7 +53,7 @@ abstract class VecKind<V extends Vec> {
   }
 
   /** {@return the element size in bytes} */
-  final long byteSize() {
+  final long elementSize() {
     return layout.byteSize();
   }
 

@@ -111,7 +111,7 @@ class VecModelTest {
     }
 
     long pageElements() {
-      return backend.pageSize() / kind.byteSize();
+      return backend.pageSize() / kind.elementSize();
     }
 
     /** Same size, same elements, room for them. */

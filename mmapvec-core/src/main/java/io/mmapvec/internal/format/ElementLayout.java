@@ -6,12 +6,12 @@ import java.util.List;
  * The layout of one element as the header records it.
  *
  * @param type the element type
- * @param byteSize the element size in bytes (a multiple of the alignment)
+ * @param elementSize the element size in bytes (a multiple of the alignment)
  * @param byteAlignment the element alignment in bytes (1, 2, 4 or 8)
  * @param fields the fields of a STRUCT element in declaration order; empty for primitives
  */
 public record ElementLayout(
-    ElementType type, long byteSize, long byteAlignment, List<FieldLayout> fields) {
+    ElementType type, long elementSize, long byteAlignment, List<FieldLayout> fields) {
 
   /** Copies the field list, so the layout is immutable. */
   public ElementLayout {
@@ -37,7 +37,7 @@ public record ElementLayout(
    */
   public String describe() {
     if (type != ElementType.STRUCT) {
-      return type.javaName() + " (" + byteSize + " bytes)";
+      return type.javaName() + " (" + elementSize + " bytes)";
     }
     StringBuilder b = new StringBuilder("struct{");
     for (int i = 0; i < fields.size(); i++) {
@@ -50,7 +50,7 @@ public record ElementLayout(
           .append(f.offset());
     }
     return b.append("} (")
-        .append(byteSize)
+        .append(elementSize)
         .append(" bytes, align ")
         .append(byteAlignment)
         .append(')')

@@ -21,8 +21,8 @@ public record Header(
     CommitSlot active,
     CommitSlot other) {
 
-  /** {@return the committed length of the winning slot} */
-  public long length() {
-    return active.length();
+  /** {@return the committed size (element count) of the winning slot} */
+  public long size() {
+    return active.size();
   }
 }

@@ -25,18 +25,18 @@ public final class CrashHooks {
   /** What a test sees; every method runs in the thread that reached the point. */
   public interface Listener {
     /**
-     * A named point was reached, such as {@code "sync.afterData"} (docs/DURABILITY.md lists them).
+     * A point was reached, such as {@link CrashPoint#SYNC_AFTER_DATA}.
      *
-     * @param point the point's name
+     * @param point the point
      * @param file the file involved
      * @throws IOException to make the step fail as if the system call had failed there
      */
-    void reached(String point, java.nio.file.Path file) throws IOException;
+    void reached(CrashPoint point, java.nio.file.Path file) throws IOException;
 
     /**
      * A system call returned that made bytes durable: {@code msync} of {@code [offset,
-     * offset+length)} (page-rounded by the kernel), or {@code fdatasync} of the whole file
-     * (offset 0, length {@link Long#MAX_VALUE}), which also makes the file size durable.
+     * offset+length)} (page-rounded by the kernel), or {@code fdatasync} of the whole file (offset
+     * 0, length {@link Long#MAX_VALUE}), which also makes the file size durable.
      *
      * @param file the file
      * @param offset the first byte made durable
@@ -54,8 +54,8 @@ public final class CrashHooks {
     listener = l;
   }
 
-  static void reach(String point, java.nio.file.Path file) throws IOException {
-    if (HALT_AT != null && HALT_AT.equals(point)) {
+  static void reach(CrashPoint point, java.nio.file.Path file) throws IOException {
+    if (HALT_AT != null && HALT_AT.equals(point.key())) {
       System.out.flush();
       Runtime.getRuntime().halt(HALT_STATUS);
     }

@@ -3,10 +3,10 @@ package io.mmapvec.internal.storage;
 import io.mmapvec.VecLockedException;
 import io.mmapvec.internal.format.Header;
 import io.mmapvec.internal.format.HeaderFormat;
+import io.mmapvec.internal.format.Identity;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -48,11 +48,7 @@ public final class HeaderReader {
     IOException failure = null;
     try {
       long fileBytes = locked.file().size();
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment buf = a.allocate(HeaderFormat.HEADER_READ_BYTES);
-        long n = locked.file().readHeader(buf);
-        return new Result(HeaderFormat.decodeAny(buf.asSlice(0, n), fileBytes, path), fileBytes);
-      }
+      return new Result(decode(locked.file(), fileBytes, path, null), fileBytes);
     } catch (IOException e) {
       failure = e;
       throw e;
@@ -62,6 +58,28 @@ public final class HeaderReader {
       } else {
         locked.releaseQuietly();
       }
+    }
+  }
+
+  /**
+   * Reads the header bytes of an open, locked file and decodes them: the one place a header is read
+   * from a file.
+   *
+   * @param file the file
+   * @param fileBytes its size
+   * @param path its name, for messages
+   * @param expected the identity the caller asks for, or null to accept any valid identity
+   * @throws io.mmapvec.VecFormatException if the header is invalid or, with {@code expected}, of
+   *     another identity
+   */
+  static Header decode(BackendFile file, long fileBytes, Path path, Identity expected)
+      throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment buf = a.allocate(HeaderFormat.HEADER_READ_BYTES);
+      MemorySegment bytes = buf.asSlice(0, file.readHeader(buf));
+      return expected == null
+          ? HeaderFormat.decodeAny(bytes, fileBytes, path)
+          : HeaderFormat.decode(bytes, fileBytes, expected, path);
     }
   }
 }

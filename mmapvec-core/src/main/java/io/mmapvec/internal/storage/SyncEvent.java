@@ -12,7 +12,8 @@ import jdk.jfr.StackTrace;
 @Name("io.mmapvec.Sync")
 @Label("mmapvec Sync")
 @Category({"mmapvec"})
-@Description("A vector made its changes durable: data msync, fdatasync if the file grew, slot write")
+@Description(
+    "A vector made its changes durable: data msync, fdatasync if the file grew, slot write")
 @StackTrace(false)
 final class SyncEvent extends Event {
   @Label("File")
@@ -22,14 +23,14 @@ final class SyncEvent extends Event {
   @DataAmount
   long dataBytes;
 
-  @Label("Committed Length")
+  @Label("Committed Size")
   @Description("Elements committed by this sync")
-  long committedLength;
+  long committedSize;
 
   @Label("File Size Changed")
   boolean fileSizeChanged;
 
   @Label("Trigger")
-  @Description("explicit, close, everyWrites or every")
+  @Description("explicit, close, everyWrites, every or shrink (SyncTrigger)")
   String trigger;
 }

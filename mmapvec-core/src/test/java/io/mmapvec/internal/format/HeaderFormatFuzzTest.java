@@ -107,14 +107,16 @@ class HeaderFormatFuzzTest {
           ElementLayout layout = struct(r);
           DataVersion version =
               new DataVersion(r.nextInt(0x10000), r.nextInt(0x10000), r.nextInt(0x10000));
-          long length = r.nextLong(1L << 40);
+          // Up to 2^40 elements, but never a file above the 2^46-byte limit (hardening 13.1).
+          long most = (HeaderFormat.MAX_FILE_BYTES - HeaderFormat.DATA_OFFSET) / layout.elementSize();
+          long length = r.nextLong(Math.min(1L << 40, most) + 1);
           Identity id = new Identity("FUZZ-ID!", version, layout);
           MemorySegment s = fresh(id);
           HeaderFormat.encodeSlot(s, 1, new CommitSlot(2, length, 0));
-          long fileSize = HeaderFormat.DATA_OFFSET + length * layout.byteSize();
+          long fileSize = HeaderFormat.DATA_OFFSET + length * layout.elementSize();
           Header h = HeaderFormat.decode(s, fileSize, id, FILE);
           assertThat(h.identity()).isEqualTo(id);
-          assertThat(h.length()).isEqualTo(length);
+          assertThat(h.size()).isEqualTo(length);
           assertThat(HeaderFormat.decodeAny(s, fileSize, FILE)).isEqualTo(h);
         });
   }
@@ -143,10 +145,10 @@ class HeaderFormatFuzzTest {
       assertThat(h.formatVersion()).isEqualTo(HeaderFormat.FORMAT_VERSION);
       assertThat(h.activeSlot()).isBetween(0, 1);
       assertThat(h.active().sequence()).isPositive();
-      assertThat(h.length()).isNotNegative();
+      assertThat(h.size()).isNotNegative();
       assertThat(
-              Math.multiplyHigh(h.length(), h.identity().layout().byteSize()) == 0
-                  && HeaderFormat.DATA_OFFSET + h.length() * h.identity().layout().byteSize()
+              Math.multiplyHigh(h.size(), h.identity().layout().elementSize()) == 0
+                  && HeaderFormat.DATA_OFFSET + h.size() * h.identity().layout().elementSize()
                       <= fileSize)
           .as("committed data fits in the file")
           .isTrue();

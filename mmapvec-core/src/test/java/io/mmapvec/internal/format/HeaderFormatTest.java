@@ -148,7 +148,7 @@ class HeaderFormatTest {
     assertThat(h.activeSlot()).isZero();
     assertThat(h.active()).isEqualTo(new CommitSlot(1, 0, CREATED_MILLIS));
     assertThat(h.other()).isNull();
-    assertThat(h.length()).isZero();
+    assertThat(h.size()).isZero();
   }
 
   @Test
@@ -180,7 +180,7 @@ class HeaderFormatTest {
     assertThat(h.activeSlot()).isEqualTo(1);
     assertThat(h.active()).isEqualTo(new CommitSlot(2, 10, 5));
     assertThat(h.other()).isEqualTo(new CommitSlot(1, 0, CREATED_MILLIS));
-    assertThat(h.length()).isEqualTo(10);
+    assertThat(h.size()).isEqualTo(10);
 
     HeaderFormat.encodeSlot(s, 0, new CommitSlot(3, 7, 6));
     h = decode(s, EMPTY_FILE + 80, LONGS);
@@ -223,7 +223,7 @@ class HeaderFormatTest {
     MemorySegment whole = MemorySegment.ofArray(new byte[(int) EMPTY_FILE + 8 * 4]);
     HeaderFormat.encodeNew(whole, LONGS, 4096, CREATED_MILLIS);
     HeaderFormat.encodeSlot(whole, 1, new CommitSlot(2, 4, 0));
-    assertThat(decode(whole, whole.byteSize(), LONGS).length()).isEqualTo(4);
+    assertThat(decode(whole, whole.byteSize(), LONGS).size()).isEqualTo(4);
   }
 
   // ---- what encodeNew and encodeSlot refuse -----------------------------------------------
@@ -324,7 +324,7 @@ class HeaderFormatTest {
         .hasMessageContaining("sequence is 0");
     assertThatThrownBy(() -> HeaderFormat.encodeSlot(s, 1, new CommitSlot(2, -1, 0)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("length is -1");
+        .hasMessageContaining("size is -1");
     assertThatThrownBy(() -> HeaderFormat.encodeSlot(s, 2, new CommitSlot(2, 0, 0)))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -732,7 +732,7 @@ class HeaderFormatTest {
     HeaderFormat.encodeSlot(s, 1, new CommitSlot(4, 3, 0));
     Header h = decode(s, EMPTY_FILE + 24, LONGS);
     assertThat(h.activeSlot()).isZero();
-    assertThat(h.length()).isEqualTo(2);
+    assertThat(h.size()).isEqualTo(2);
     assertThat(h.other()).isEqualTo(new CommitSlot(4, 3, 0));
   }
 
@@ -744,7 +744,7 @@ class HeaderFormatTest {
     VecFormatException e = decodeFailure(s, EMPTY_FILE + 79, LONGS);
     assertThat(e.reason()).isEqualTo(Reason.TRUNCATED);
     assertThat(e.getMessage())
-        .startsWith("committed length 10 elements needs 65616 bytes, file has 65615 bytes");
+        .startsWith("committed size 10 elements needs 65616 bytes, file has 65615 bytes");
   }
 
   @Test
@@ -752,18 +752,57 @@ class HeaderFormatTest {
     for (long length : new long[] {Long.MAX_VALUE, -1L, (Long.MAX_VALUE - 65536) / 24 + 1}) {
       MemorySegment s = fresh(TICKS);
       rawSlot(s, SLOT1, 2, length);
-      VecFormatException e = decodeFailure(s, Long.MAX_VALUE, TICKS);
+      VecFormatException e = decodeFailure(s, HeaderFormat.MAX_FILE_BYTES, TICKS);
       assertThat(e.reason()).as("length %d", length).isEqualTo(Reason.TRUNCATED);
-      assertThat(e.getMessage()).startsWith("committed length " + Long.toUnsignedString(length));
+      assertThat(e.getMessage()).startsWith("committed size " + Long.toUnsignedString(length));
     }
   }
 
   @Test
   void decodeAcceptsTheLargestLengthThatFits() throws Exception {
-    long length = (Long.MAX_VALUE - 65536) / 24;
+    long length = (HeaderFormat.MAX_FILE_BYTES - 65536) / 24;
     MemorySegment s = fresh(TICKS);
     rawSlot(s, SLOT1, 2, length);
-    assertThat(decode(s, Long.MAX_VALUE, TICKS).length()).isEqualTo(length);
+    assertThat(decode(s, HeaderFormat.MAX_FILE_BYTES, TICKS).size()).isEqualTo(length);
+  }
+
+  /**
+   * Hardening 13.1: a file larger than 2^46 bytes is refused, with a typed reason, before anything
+   * maps it (a writable open of a 2^61-byte sparse file used to spin forever sizing its address
+   * reservation; fails without the check: decode accepted any size).
+   */
+  @Test
+  void decodeRefusesFilesLargerThanTheLimit() throws Exception {
+    MemorySegment s = fresh(LONGS);
+    assertThat(HeaderFormat.MAX_FILE_BYTES).isEqualTo(1L << 46);
+    assertThat(decode(s, HeaderFormat.MAX_FILE_BYTES, LONGS).size()).isZero();
+    for (long size :
+        new long[] {HeaderFormat.MAX_FILE_BYTES + 1, (1L << 61) + 65536, (1L << 62) + 65536,
+          Long.MAX_VALUE}) {
+      VecFormatException e = decodeFailure(s, size, LONGS);
+      assertThat(e.reason()).as("size %d", size).isEqualTo(Reason.LIMIT_EXCEEDED);
+      assertThat(e.getMessage()).startsWith("file is " + size + " bytes, more than the");
+    }
+  }
+
+  /**
+   * Hardening 13.8: an active sequence at or above 2^62 is refused at open (it used to open, then
+   * every sync failed with an undeclared IllegalArgumentException at 2^63-1); fails without the
+   * check. Just below the limit opens.
+   */
+  @Test
+  void decodeRefusesSequencesAtTheLimit() throws Exception {
+    for (long sequence : new long[] {HeaderFormat.MAX_SEQUENCE, Long.MAX_VALUE}) {
+      MemorySegment s = fresh(LONGS);
+      rawSlot(s, SLOT1, sequence, 0);
+      VecFormatException e = decodeFailure(s, EMPTY_FILE, LONGS);
+      assertThat(e.reason()).as("sequence %d", sequence).isEqualTo(Reason.LIMIT_EXCEEDED);
+      assertThat(e.getMessage()).startsWith("commit sequence is " + sequence + " (slot 1)");
+    }
+    MemorySegment s = fresh(LONGS);
+    rawSlot(s, SLOT1, HeaderFormat.MAX_SEQUENCE - 1, 0);
+    assertThat(decode(s, EMPTY_FILE, LONGS).active().sequence())
+        .isEqualTo(HeaderFormat.MAX_SEQUENCE - 1);
   }
 
   // ---- every byte, every length --------------------------------------------------------------
@@ -798,7 +837,7 @@ class HeaderFormatTest {
         } else if (offset >= SLOT1 && offset < SLOT1 + 64) {
           Header h = decode(s, fileSize, TICKS);
           assertThat(h.activeSlot()).as(at).isZero();
-          assertThat(h.length()).as(at).isZero();
+          assertThat(h.size()).as(at).isZero();
           assertThat(h.other()).as(at).isNull();
         } else {
           assertThat(decode(s, fileSize, TICKS)).as(at).isEqualTo(intact);
@@ -853,6 +892,6 @@ class HeaderFormatTest {
     assertThat(h.pageSizeAtCreate()).isEqualTo(16384);
     assertThat(h.createdMillis()).isEqualTo(42);
     assertThat(h.activeSlot()).isEqualTo(1);
-    assertThat(h.length()).isEqualTo(100);
+    assertThat(h.size()).isEqualTo(100);
   }
 }

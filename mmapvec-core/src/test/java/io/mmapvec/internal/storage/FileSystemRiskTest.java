@@ -25,21 +25,21 @@ class FileSystemRiskTest {
   @ValueSource(
       strings = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse", "fuse.sshfs", "fuseblk", "NFS4"})
   void networkAndUserSpaceFileSystemsAreRisky(String type) {
-    String reason = Storage.riskOfFileSystem(type);
+    String reason = FileSystemWarning.riskOfFileSystem(type);
     assertThat(reason).as(type).isNotBlank();
   }
 
   @Test
   void theReasonSaysWhatIsAtRisk() {
-    assertThat(Storage.riskOfFileSystem("nfs4")).containsIgnoringCase("NFS").contains("lock");
-    assertThat(Storage.riskOfFileSystem("cifs")).contains("CIFS");
-    assertThat(Storage.riskOfFileSystem("fuse.sshfs")).contains("FUSE");
+    assertThat(FileSystemWarning.riskOfFileSystem("nfs4")).containsIgnoringCase("NFS").contains("lock");
+    assertThat(FileSystemWarning.riskOfFileSystem("cifs")).contains("CIFS");
+    assertThat(FileSystemWarning.riskOfFileSystem("fuse.sshfs")).contains("FUSE");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"ext4", "xfs", "btrfs", "tmpfs", "ext3", "f2fs", "zfs"})
   void localFileSystemsAreNotRisky(String type) {
-    assertThat(Storage.riskOfFileSystem(type)).as(type).isNull();
+    assertThat(FileSystemWarning.riskOfFileSystem(type)).as(type).isNull();
   }
 
   /**

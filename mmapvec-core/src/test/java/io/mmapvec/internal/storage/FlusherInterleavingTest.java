@@ -65,7 +65,7 @@ class FlusherInterleavingTest {
       }
       buf.flip();
       Header h = HeaderFormat.decodeAny(MemorySegment.ofBuffer(buf), ch.size(), path);
-      return h.length();
+      return h.size();
     }
   }
 
@@ -107,7 +107,7 @@ class FlusherInterleavingTest {
       assertThat(elementInFile(2)).isEqualTo(22);
     }
     s.data().setAtIndex(JAVA_LONG, i, 33);
-    s.wrote();
+    s.countMutation();
   }
 
   /**
@@ -124,7 +124,7 @@ class FlusherInterleavingTest {
     long length = committedLength();
     long inFile = elementInFile(1);
     s.data().setAtIndex(JAVA_LONG, i, 33);
-    s.wrote();
+    s.countMutation();
     assertThat(length == 1 || inFile == 33)
         .as("a crash now reopens with length %d and element 1 = %d, a value never written there",
             length, inFile)

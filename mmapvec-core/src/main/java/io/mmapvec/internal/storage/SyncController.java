@@ -1,0 +1,236 @@
+package io.mmapvec.internal.storage;
+
+import io.mmapvec.VecStats;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Everything that changes the file or makes it durable, under one lock, the commit lock: growth,
+ * sync (by the owner, the {@code everyWrites} policy and the background flusher of {@code
+ * SyncPolicy.every}), shrink, stats and close. It owns the open file's parts ({@link Mapping},
+ * {@link FileSpace}, {@link Committer}, {@link StorageStats}) and tells its {@link Storage} when
+ * the mapping moved, writes must stop, or the file closed.
+ *
+ * <p><b>Threads:</b> every method takes the commit lock; {@link #backgroundSync()} only tries it,
+ * and never touches the owner's dirty range: it flushes everything below a size read with acquire
+ * semantics (see {@link Storage}).
+ */
+final class SyncController {
+  private final Storage storage;
+  private final Path path;
+  private final boolean readOnly;
+  private final String backendName;
+  private final LockedFile file;
+  private final ReentrantLock commitLock = new ReentrantLock();
+  private final Mapping mapping;
+  private final StorageStats stats;
+  private final Committer committer;
+  private final FileSpace space;
+  private final DirtyTracker dirty;
+  private final SyncSchedule schedule;
+
+  /** Maps the opened file and builds its parts. */
+  SyncController(
+      Storage storage,
+      Backend backend,
+      FileOpener.OpenedFile opened,
+      SyncSchedule schedule,
+      DirtyTracker dirty)
+      throws IOException {
+    this.storage = storage;
+    this.path = storage.path();
+    this.readOnly = storage.options().readOnly();
+    this.backendName = backend.name();
+    this.file = opened.locked();
+    this.dirty = dirty;
+    this.schedule = schedule;
+    long elementSize = storage.elementSize();
+    long pageSize = backend.pageSize();
+    BackendFile f = file.file();
+    this.mapping = new Mapping(f, readOnly, backend.reservesAddressSpace(), opened.fileBytes());
+    this.stats = new StorageStats(path);
+    this.committer = new Committer(path, f, mapping, stats, elementSize, pageSize, opened.header());
+    this.space =
+        new FileSpace(
+            path, f, mapping, committer, stats, elementSize, pageSize, opened.fileBytes());
+  }
+
+  /** {@return the current mapping} */
+  Mapping mapping() {
+    return mapping;
+  }
+
+  /** {@return the elements the allocated file holds} */
+  long capacity() {
+    return space.capacity();
+  }
+
+  /** {@return the failure that poisoned the file (rule 7), or null} */
+  IOException poison() {
+    return committer.poison();
+  }
+
+  /**
+   * {@return how many elements an append may store without coming back to {@link #grow}}: the
+   * capacity, or less where the prefaulted pages end.
+   */
+  long appendCapacity() {
+    return space.prefaultedCapacity();
+  }
+
+  /**
+   * Grows the file so at least {@code needed} elements fit (see {@link FileSpace#grow}); for an
+   * append, then prefaults the pages it will store into and a bounded window beyond ({@link
+   * FileSpace#prefault}). {@code reserve} does not prefault, so a huge reservation makes nothing
+   * resident. Both run under the commit lock: a {@code close()} from another thread waits for the
+   * prefault's writes, so they never reach a closed (or reused) descriptor.
+   *
+   * @param needed the elements that must fit
+   * @param forAppend whether an append will store up to {@code needed} elements now
+   */
+  void grow(long needed, boolean forAppend) throws IOException {
+    commitLock.lock();
+    try {
+      storage.checkWritable();
+      if (needed > space.capacity()) {
+        space.grow(needed);
+      }
+      if (forAppend) {
+        space.prefault(storage.ownerSize(), needed);
+      }
+    } finally {
+      storage.spaceChanged();
+      commitLock.unlock();
+    }
+  }
+
+  /** Rule 3: commits the owner's changes: the dirty data, then the size. */
+  void sync(SyncTrigger trigger) throws IOException {
+    commitLock.lock();
+    try {
+      storage.checkOpen();
+      if (readOnly) {
+        return;
+      }
+      committer.checkNotPoisoned();
+      long n = storage.ownerSize();
+      commit(trigger, n, dirty.flushFrom(n), dirty.flushTo(n));
+      dirty.committed(n);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * The flusher's sync ({@code SyncPolicy.every}): the whole data range below a size the vector had
+   * (the kernel writes only the dirty pages), then that size. Never throws: a failure poisons the
+   * vector, and the owner sees it at its next sync, close or write.
+   */
+  void backgroundSync() {
+    if (!commitLock.tryLock()) {
+      return; // the owner is syncing or growing right now; try again next interval
+    }
+    try {
+      if (storage.isClosed() || committer.poison() != null) {
+        return;
+      }
+      long n = storage.publishedSize();
+      // A racy read: a stale value only moves the flush of a change to the next round.
+      long mark = schedule.mark();
+      if (schedule.idleSinceLastFlush(mark)
+          && !dirty.viewsOut()
+          && n == committer.committedSize()
+          && !committer.fileSizeChanged()) {
+        return; // idle since the last round: nothing to flush, and not counted as a sync
+      }
+      commit(SyncTrigger.EVERY, n, 0, n);
+      schedule.flushed(mark);
+    } catch (IOException | RuntimeException e) {
+      // Already recorded as the poison by the committer.
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Runs one commit; a failure (the committer is poisoned) blocks every later write (rule 7). */
+  private void commit(SyncTrigger trigger, long n, long lo, long hi) throws IOException {
+    try {
+      committer.commit(trigger, n, lo, hi);
+    } catch (IOException | RuntimeException e) {
+      storage.blockWrites();
+      throw e;
+    }
+  }
+
+  /** Rule 12: commits the smaller size, then shrinks the file to fit it. */
+  void shrinkToFit() throws IOException {
+    commitLock.lock();
+    try {
+      storage.checkWritable();
+      sync(SyncTrigger.SHRINK);
+      try {
+        if (space.shrinkTo(storage.ownerSize())) {
+          sync(SyncTrigger.SHRINK);
+          CrashHooks.reach(CrashPoint.SHRINK_AFTER_SYNC, path);
+        }
+      } finally {
+        storage.spaceChanged();
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** {@return the counters since open} */
+  VecStats stats() {
+    commitLock.lock();
+    try {
+      storage.checkOpen();
+      return stats.snapshot(mapping.remaps(), backendName);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * Syncs a writable file, tells the storage it is closed, retires the mapping, releases the locks.
+   * Idempotent. A file poisoned by a failed sync still unmaps and unlocks, then throws.
+   */
+  void close() throws IOException {
+    commitLock.lock();
+    try {
+      if (storage.isClosed()) {
+        return;
+      }
+      schedule.stop();
+      IOException failure = null;
+      if (!readOnly) {
+        try {
+          sync(SyncTrigger.CLOSE);
+        } catch (IOException e) {
+          failure = e;
+        } catch (RuntimeException e) {
+          failure = new IOException("final sync failed (" + path + ")", e);
+        }
+      }
+      storage.closed();
+      try {
+        mapping.close();
+      } finally {
+        try {
+          file.release();
+        } catch (IOException e) {
+          if (failure == null) {
+            failure = e;
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+}

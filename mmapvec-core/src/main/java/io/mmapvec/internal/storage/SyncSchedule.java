@@ -1,0 +1,72 @@
+package io.mmapvec.internal.storage;
+
+import io.mmapvec.SyncPolicy;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * When the {@link SyncPolicy} asks for a sync: after every n-th mutating call ({@code
+ * everyWrites}), or from the background flusher every interval ({@code every}), which skips rounds
+ * in which nothing changed.
+ *
+ * <p><b>Threads:</b> {@link #countDown()} runs in the owner thread only; the flusher reads the
+ * countdown racily (a stale value only moves a flush to the next round) and keeps its own mark
+ * under the commit lock.
+ */
+final class SyncSchedule {
+  private final long writesPerSync;
+  private long writesUntilSync;
+
+  /** {@link #writesUntilSync} as the flusher last committed it (under the commit lock). */
+  private long writesAtLastFlush = Long.MIN_VALUE;
+
+  private ScheduledFuture<?> flusher;
+
+  SyncSchedule(SyncPolicy policy) {
+    this.writesPerSync = policy instanceof SyncPolicy.EveryWrites(long n) ? n : Long.MAX_VALUE;
+    this.writesUntilSync = writesPerSync;
+  }
+
+  /** {@return whether this mutating call is the one {@code everyWrites} syncs after} */
+  boolean countDown() {
+    if (--writesUntilSync > 0) {
+      return false;
+    }
+    writesUntilSync = writesPerSync;
+    return true;
+  }
+
+  /** {@return n of {@code everyWrites(n)}, for messages} */
+  long writesPerSync() {
+    return writesPerSync;
+  }
+
+  /** Starts the flusher if the policy is {@code every(interval)} and the file is writable. */
+  void start(SyncPolicy policy, boolean readOnly, Storage storage) {
+    if (!readOnly && policy instanceof SyncPolicy.Every(Duration interval)) {
+      flusher = Flusher.schedule(storage, interval);
+    }
+  }
+
+  /** Stops the flusher, if any; a round already running finishes first (it holds the lock). */
+  void stop() {
+    if (flusher != null) {
+      flusher.cancel(false);
+    }
+  }
+
+  /** {@return whether no mutating call was counted between the flusher's last commit and mark} */
+  boolean idleSinceLastFlush(long mark) {
+    return mark == writesAtLastFlush;
+  }
+
+  /** {@return a mark of the mutating calls so far, read racily, for {@link #flushed(long)}} */
+  long mark() {
+    return writesUntilSync;
+  }
+
+  /** The flusher committed everything up to {@code mark}. */
+  void flushed(long mark) {
+    writesAtLastFlush = mark;
+  }
+}
