@@ -85,8 +85,11 @@ SCAN_OPS = 16777216  # the @OperationsPerInvocation of PeerReadBench.scan
 def load(paths):
     runs = []
     for p in paths:
-        with open(p) as f:
-            runs.extend(json.load(f))
+        try:
+            with open(p) as f:
+                runs.extend(json.load(f))
+        except (OSError, ValueError) as e:
+            print(f"format.py: skipping {p}: {e}", file=sys.stderr)
     return runs
 
 
