@@ -59,6 +59,16 @@ interface BackendFile {
    */
   default void prefault(long offset, long length) throws IOException {}
 
+  /**
+   * {@return whether {@link #syncFile()} also writes the pages dirtied through a mapping} True on
+   * Linux, where {@code fdatasync} writes every dirty page of the file and {@code msync(MS_SYNC)}
+   * is the same operation on a range: a commit that calls {@code syncFile} anyway then skips the
+   * {@link #syncRange} of the data, one device flush and journal commit fewer.
+   */
+  default boolean syncFileCoversMappings() {
+    return false;
+  }
+
   /** Makes the file's size and data durable ({@code fdatasync}). */
   void syncFile() throws IOException;
 

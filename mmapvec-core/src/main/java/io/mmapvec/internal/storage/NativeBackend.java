@@ -157,6 +157,11 @@ final class NativeBackend implements Backend {
     }
 
     @Override
+    public boolean syncFileCoversMappings() {
+      return true;
+    }
+
+    @Override
     public void syncFile() throws IOException {
       Posix.fdatasync(fd, path);
     }
