@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,8 +37,7 @@ class PrefaultTest {
 
   @ParameterizedTest
   @EnumSource(Kind.class)
-  void appendingAfterReopenKeepsTheElementsOfThePartlyFilledLastPage(Kind kind)
-      throws IOException {
+  void appendingAfterReopenKeepsTheElementsOfThePartlyFilledLastPage(Kind kind) throws IOException {
     Backend b = backend(kind);
     Path f = dir.resolve("v.vec");
     try (LongVec v = LongVec.open(f, VecOptions.defaults(), b)) {

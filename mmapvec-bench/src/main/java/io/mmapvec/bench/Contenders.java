@@ -28,8 +28,8 @@ import org.mapdb.IndexTreeList;
 import org.mapdb.Serializer;
 
 /**
- * The contenders of the peer benchmarks, by the name their {@code @Param} uses. Each is what a
- * user would write with that library to keep a growable run of longs, in its fastest ordinary
+ * The contenders of the peer benchmarks, by the name their {@code @Param} uses. Each is what a user
+ * would write with that library to keep a growable run of longs, in its fastest ordinary
  * configuration (no tuning beyond what its documentation suggests for bulk work).
  *
  * <ul>
@@ -226,7 +226,10 @@ final class Contenders {
     Segment(Path file) throws IOException {
       channel =
           FileChannel.open(
-              file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              file,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
       remap(INITIAL_BYTES);
     }
 
@@ -293,7 +296,10 @@ final class Contenders {
     MappedBuffers(Path file) throws IOException {
       channel =
           FileChannel.open(
-              file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              file,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
     }
 
     private void mapNext() {
@@ -356,8 +362,7 @@ final class Contenders {
     private long size;
 
     ChannelWrite(Path file) throws IOException {
-      channel =
-          FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
     @Override
@@ -462,7 +467,10 @@ final class Contenders {
     Agrona(Path file) throws IOException {
       channel =
           FileChannel.open(
-              file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              file,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
       remap(INITIAL_BYTES);
     }
 

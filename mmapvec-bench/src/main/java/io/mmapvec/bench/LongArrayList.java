@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The heap baseline for appends: a {@code long[]} that doubles when full, like {@code ArrayList}
- * without boxing. Written here rather than taken from a collections library so that the baseline
- * is exactly "an array grown by doubling" and nothing more.
+ * without boxing. Written here rather than taken from a collections library so that the baseline is
+ * exactly "an array grown by doubling" and nothing more.
  */
 final class LongArrayList {
   private long[] elements = new long[16];

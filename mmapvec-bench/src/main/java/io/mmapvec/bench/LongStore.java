@@ -23,10 +23,10 @@ interface LongStore extends Closeable {
   long size();
 
   /**
-   * Makes everything written so far durable, the contender's way ({@code msync}, {@code force},
-   * a commit).
+   * Makes everything written so far durable, the contender's way ({@code msync}, {@code force}, a
+   * commit).
    *
-   * Does nothing for the heap contenders.
+   * <p>Does nothing for the heap contenders.
    *
    * @throws IOException if that fails
    */

@@ -24,18 +24,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Workload F: opening (and closing) an existing vector file of 1 MiB, 1 GiB and 4 GiB of longs,
- * read-only and writable, in microseconds; and the memory the open mapping has resident right
- * after open (KiB, from /proc/self/smaps), an auxiliary counter of {@link #residentAfterOpen}.
- * Both should be flat in the file size: open reads the header, never the data.
+ * read-only and writable, in microseconds; and the memory the open mapping has resident right after
+ * open (KiB, from /proc/self/smaps), an auxiliary counter of {@link #residentAfterOpen}. Both
+ * should be flat in the file size: open reads the header, never the data.
  *
- * <p>The trial setup writes the file once ({@code resize} with a fill, then close, which syncs),
- * so the 4 GiB trial needs 4 GiB of disk and writes it (seconds).
+ * <p>The trial setup writes the file once ({@code resize} with a fill, then close, which syncs), so
+ * the 4 GiB trial needs 4 GiB of disk and writes it (seconds).
  */
 @State(Scope.Thread)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {PeerFlags.NATIVE})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {PeerFlags.NATIVE})
 public class OpenBench {
   /** The file's data size. */
   @Param({"1M", "1G", "4G"})
@@ -117,8 +119,8 @@ public class OpenBench {
   }
 
   /**
-   * Opens the file writable and records how much of its mapping is resident (the score is the
-   * time of open, the smaps read and close; only the counter matters).
+   * Opens the file writable and records how much of its mapping is resident (the score is the time
+   * of open, the smaps read and close; only the counter matters).
    *
    * @param resident where the resident size goes
    * @return the size

@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The heap is fixed at 2 GiB for the heap contenders' sake (see {@link AppendBench}).
  *
  * <p>MapDB and lmdbjava are hundreds and tens of times slower: their default is left out, and
- * bench/run runs them with a smaller {@code n} next to {@code longArray} and {@code mmapvec} at
- * the same {@code n}: {@code -p impl=longArray,mmapvec,mapdb,lmdb -p n=200000}.
+ * bench/run runs them with a smaller {@code n} next to {@code longArray} and {@code mmapvec} at the
+ * same {@code n}: {@code -p impl=longArray,mmapvec,mapdb,lmdb -p n=200000}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -21,16 +21,16 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Workloads B (random get) and D (sequential scan) over a store of {@code n} longs of each
- * contender ({@link Contenders}), filled and synced in the trial setup so that its pages are in
- * the page cache. {@code mmapvec} is the writable vector that was filled, {@code mmapvecRO} the
- * same file reopened read-only. Scores are ns per element.
+ * contender ({@link Contenders}), filled and synced in the trial setup so that its pages are in the
+ * page cache. {@code mmapvec} is the writable vector that was filled, {@code mmapvecRO} the same
+ * file reopened read-only. Scores are ns per element.
  *
- * <p>The scan is the loop users write: {@code for (long i = 0; i < s.size(); i++) sum +=
- * s.get(i)}, with {@code size()} called on every pass. Random get walks a fixed sequence of
- * {@value #INDICES} random indices (fixed seed), summing.
+ * <p>The scan is the loop users write: {@code for (long i = 0; i < s.size(); i++) sum += s.get(i)},
+ * with {@code size()} called on every pass. Random get walks a fixed sequence of {@value #INDICES}
+ * random indices (fixed seed), summing.
  *
- * <p>MapDB and lmdbjava: run with a smaller {@code n} next to {@code longArray} and {@code
- * mmapvec} ({@code -p impl=longArray,mmapvec,mapdb,lmdb -p n=1000000}); their default is left out.
+ * <p>MapDB and lmdbjava: run with a smaller {@code n} next to {@code longArray} and {@code mmapvec}
+ * ({@code -p impl=longArray,mmapvec,mapdb,lmdb -p n=1000000}); their default is left out.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -131,8 +131,8 @@ public class PeerReadBench {
 
   /**
    * {@return the sum of all elements, by the loop users write} Score per element: JMH divides by
-   * the {@code @OperationsPerInvocation}, which must match {@code n}; bench/format.py rescales
-   * when {@code n} is given another value.
+   * the {@code @OperationsPerInvocation}, which must match {@code n}; bench/format.py rescales when
+   * {@code n} is given another value.
    */
   @Benchmark
   @OperationsPerInvocation(16777216)

@@ -19,9 +19,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload C: random {@code set} over a store of {@code n} longs of each writable contender
- * ({@link Contenders}), with the same index sequence as {@link PeerReadBench}. Scores are ns per
- * element. MapDB and lmdbjava as in {@link PeerReadBench}: smaller {@code n}, run separately.
+ * Workload C: random {@code set} over a store of {@code n} longs of each writable contender ({@link
+ * Contenders}), with the same index sequence as {@link PeerReadBench}. Scores are ns per element.
+ * MapDB and lmdbjava as in {@link PeerReadBench}: smaller {@code n}, run separately.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

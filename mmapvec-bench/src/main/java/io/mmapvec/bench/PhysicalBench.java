@@ -24,17 +24,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The machine's limits, measured in the same run as the contenders: memory write and read
- * bandwidth over a {@code long[]} of 16M elements (128 MiB, four times the L3 cache), in ns per
- * long (GB/s = 8 / ns); and the cost of the first store into each page of a fresh shared mapping
- * of a new file (extended with {@code setLength}, so sparse), in ns per 4 KiB page: the fault
- * every mmap writer pays once per page, allocation of the page-cache page included.
+ * The machine's limits, measured in the same run as the contenders: memory write and read bandwidth
+ * over a {@code long[]} of 16M elements (128 MiB, four times the L3 cache), in ns per long (GB/s =
+ * 8 / ns); and the cost of the first store into each page of a fresh shared mapping of a new file
+ * (extended with {@code setLength}, so sparse), in ns per 4 KiB page: the fault every mmap writer
+ * pays once per page, allocation of the page-cache page included.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {PeerFlags.NATIVE, "-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {PeerFlags.NATIVE, "-Xms1g", "-Xmx1g"})
 public class PhysicalBench {
   /** Longs in the bandwidth array. */
   static final int N = 1 << 24;

@@ -21,15 +21,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The first passes of the loop users write, {@code for (long i = 0; i < v.size(); i++) sum +=
- * v.get(i)}, over 20M longs, each pass one shot with no warm-up: how soon a fresh JVM reaches
- * array speed on a writable and on a read-only {@link LongVec}, against the same loop over a
- * {@code long[]}. JSON keeps every pass; bench/format.py tabulates passes 1, 2, 3, 5, 10 and 15.
+ * v.get(i)}, over 20M longs, each pass one shot with no warm-up: how soon a fresh JVM reaches array
+ * speed on a writable and on a read-only {@link LongVec}, against the same loop over a {@code
+ * long[]}. JSON keeps every pass; bench/format.py tabulates passes 1, 2, 3, 5, 10 and 15.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 0)
 @Measurement(iterations = 15)
-@Fork(value = 1, jvmArgsAppend = {PeerFlags.NATIVE})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {PeerFlags.NATIVE})
 public class ScanPassesBench {
   /** Longs scanned per pass. */
   static final int N = 20_000_000;

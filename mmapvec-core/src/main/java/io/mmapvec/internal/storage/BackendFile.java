@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/**
- * One open file of a {@link Backend}. Owned by one {@link Storage}; not thread-safe.
- */
+/** One open file of a {@link Backend}. Owned by one {@link Storage}; not thread-safe. */
 interface BackendFile {
 
   /** {@return the file's identity (device and inode)} */
@@ -50,10 +48,10 @@ interface BackendFile {
   void syncRange(MemorySegment mapping, long offset, long length) throws IOException;
 
   /**
-   * Brings {@code [offset, offset+length)} of the file, allocated and holding no element, into
-   * the page cache so that the first stores into its mapped pages take no costly fault: an
-   * optimisation only, which may do nothing, and writes nothing but zeros. The native backend
-   * writes zeros there ({@code pwrite}); the fallback already wrote zeros when it allocated.
+   * Brings {@code [offset, offset+length)} of the file, allocated and holding no element, into the
+   * page cache so that the first stores into its mapped pages take no costly fault: an optimisation
+   * only, which may do nothing, and writes nothing but zeros. The native backend writes zeros there
+   * ({@code pwrite}); the fallback already wrote zeros when it allocated.
    *
    * @throws IOException if writing fails (the caller may ignore it: the stores fault the pages in)
    */

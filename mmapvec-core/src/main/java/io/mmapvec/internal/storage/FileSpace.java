@@ -23,6 +23,7 @@ final class FileSpace {
   private final long pageSize;
   private long fileBytes;
   private long capacity;
+
   /**
    * The file offset up to which pages were prefaulted by {@link #prefault} since open (page
    * aligned, at most {@link #fileBytes}); appends below it take no costly page fault.

@@ -34,8 +34,7 @@ final class NativeBackend implements Backend {
   }
 
   @Override
-  public BackendFile open(Path path, boolean writable, boolean createExclusive)
-      throws IOException {
+  public BackendFile open(Path path, boolean writable, boolean createExclusive) throws IOException {
     return new NativeFile(path, Posix.open(path, writable, createExclusive), writable);
   }
 
@@ -143,8 +142,8 @@ final class NativeBackend implements Backend {
      * Writes zeros over the range from a shared 256 KiB buffer: the kernel puts the pages in the
      * page cache as large folios, and the stores into the mapping then take one fault per folio
      * instead of one per page (measured: 35 faults instead of 2,723 for 8,192 pages, and 0.9 µs
-     * instead of 2.3 µs of CPU per page, writes included; {@code madvise(MADV_POPULATE_WRITE)}
-     * took 2.4 µs, as it does the same faults, only without the traps).
+     * instead of 2.3 µs of CPU per page, writes included; {@code madvise(MADV_POPULATE_WRITE)} took
+     * 2.4 µs, as it does the same faults, only without the traps).
      */
     @Override
     public void prefault(long offset, long length) throws IOException {

@@ -42,7 +42,8 @@ class GrowthPolicyTest {
     assertThat(GrowthPolicy.prefaultEnd(n, 8, PAGE, big))
         .isEqualTo(HEAD + (1L << 30) + GrowthPolicy.MAX_PREFAULT_AHEAD);
     // Never beyond the allocated file.
-    assertThat(GrowthPolicy.prefaultEnd(n, 8, PAGE, HEAD + (1L << 30))).isEqualTo(HEAD + (1L << 30));
+    assertThat(GrowthPolicy.prefaultEnd(n, 8, PAGE, HEAD + (1L << 30)))
+        .isEqualTo(HEAD + (1L << 30));
   }
 
   @Test
