@@ -260,7 +260,7 @@ def open_table(runs, out):
 
         rss = d.get("rss")
         out.append(f"| {size}iB | {cell('openReadOnly')} | {cell('openWritable')} "
-                   f"| {num(rss) + ' KiB' if rss is not None else 'n/a'} |")
+                   f"| {f'{rss:,.0f} KiB' if rss is not None else 'n/a'} |")
     ro = {s: rows[s].get("openReadOnly") for s in rows}
     if ro.get("1M") and ro.get("4G"):
         rr, re_ = ratio_of(ro["4G"][0], ro["4G"][1], ro["1M"][0], ro["1M"][1])

@@ -1,10 +1,10 @@
 package io.mmapvec;
 
 /**
- * The application's own version of the data in a file, as {@code major.minor.patch}. mmapvec
- * stores it in the header and refuses to open a file whose version differs from the one asked for
- * ({@link VecFormatException.Reason#DATA_VERSION_MISMATCH}); what a version means is the
- * application's business.
+ * The application's own version of the data in a file, as {@code major.minor.patch}. mmapvec stores
+ * it in the header and refuses to open a file whose version differs from the one asked for ({@link
+ * VecFormatException.Reason#DATA_VERSION_MISMATCH}); what a version means is the application's
+ * business.
  *
  * @param major the major version, 0 to 65535
  * @param minor the minor version, 0 to 65535

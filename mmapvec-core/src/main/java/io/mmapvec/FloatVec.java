@@ -1,3 +1,6 @@
+// GENERATED FILE, do not edit: written from mmapvec-core/src/template/PrimitiveVec.java.template
+// by java mmapvec-core/src/test/java/io/mmapvec/FacadeGenerator.java
+// (run from the repository root); GeneratedFacadesTest fails when the two differ.
 package io.mmapvec;
 
 import io.mmapvec.internal.format.ElementLayout;
@@ -8,6 +11,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ConcurrentModificationException;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.PrimitiveIterator;
@@ -88,7 +92,11 @@ public final class FloatVec extends AbstractVec implements Vec {
    * @throws IndexOutOfBoundsException if {@code index} is out of range
    */
   public float get(long index) {
-    return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
+    try {
+      return storage.data().getAtIndex(ELEMENT, storage.readIndex(index));
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -101,7 +109,11 @@ public final class FloatVec extends AbstractVec implements Vec {
    */
   public void set(long index, float value) {
     long i = storage.writeIndex(index);
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -115,7 +127,11 @@ public final class FloatVec extends AbstractVec implements Vec {
    */
   public void add(float value) {
     long i = storage.appendSlot();
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.appended(i);
   }
 
@@ -141,7 +157,11 @@ public final class FloatVec extends AbstractVec implements Vec {
    */
   public void insertAt(long index, float value) {
     long i = storage.openGap(index, 1);
-    storage.data().setAtIndex(ELEMENT, i, value);
+    try {
+      storage.data().setAtIndex(ELEMENT, i, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.inserted(1);
   }
 
@@ -155,7 +175,12 @@ public final class FloatVec extends AbstractVec implements Vec {
    */
   public float removeAt(long index) {
     long i = storage.writeIndex(index);
-    float removed = storage.data().getAtIndex(ELEMENT, i);
+    float removed;
+    try {
+      removed = storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.closeGap(i, 1);
     return removed;
   }
@@ -171,7 +196,12 @@ public final class FloatVec extends AbstractVec implements Vec {
    */
   public float swapRemoveAt(long index) {
     long i = storage.writeIndex(index);
-    float removed = storage.data().getAtIndex(ELEMENT, i);
+    float removed;
+    try {
+      removed = storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.swapRemove(i);
     return removed;
   }
@@ -185,7 +215,11 @@ public final class FloatVec extends AbstractVec implements Vec {
    */
   public float removeLast() {
     long i = storage.popIndex();
-    return storage.data().getAtIndex(ELEMENT, i);
+    try {
+      return storage.data().getAtIndex(ELEMENT, i);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -213,7 +247,11 @@ public final class FloatVec extends AbstractVec implements Vec {
   public void copyTo(long fromIndex, float[] dst, int dstOffset, int length) {
     Objects.checkFromIndexSize(dstOffset, length, dst.length);
     long from = storage.readRange(fromIndex, length);
-    MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
+    try {
+      MemorySegment.copy(storage.data(), ELEMENT, from * ELEMENT.byteSize(), dst, dstOffset, length);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /**
@@ -229,7 +267,11 @@ public final class FloatVec extends AbstractVec implements Vec {
   public void copyFrom(long toIndex, float[] src, int srcOffset, int length) {
     Objects.checkFromIndexSize(srcOffset, length, src.length);
     long to = storage.writeRange(toIndex, length);
-    MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    try {
+      MemorySegment.copy(src, srcOffset, storage.data(), ELEMENT, to * ELEMENT.byteSize(), length);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -241,7 +283,11 @@ public final class FloatVec extends AbstractVec implements Vec {
   public float[] toArray() {
     int n = storage.arrayLength();
     float[] a = new float[n];
-    MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
+    try {
+      MemorySegment.copy(storage.data(), ELEMENT, 0, a, 0, n);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     return a;
   }
 
@@ -253,20 +299,30 @@ public final class FloatVec extends AbstractVec implements Vec {
     return LongStream.range(0, storage.size()).mapToDouble(this::get);
   }
 
-  /** {@return an iterator over the elements, widened to double} */
+  /**
+   * {@return an iterator over the elements, widened to double} Fail-fast like {@code java.util}'s: if the size
+   * changes while it is in use (other than through it), its {@code next} throws {@link
+   * ConcurrentModificationException}, on a best-effort basis (a change that restores the size is
+   * not seen).
+   */
   public PrimitiveIterator.OfDouble iterator() {
-    storage.checkOpen();
+    long size = storage.size();
     return new PrimitiveIterator.OfDouble() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < storage.size();
+        return next < size;
       }
 
       @Override
       public double nextDouble() {
-        if (next >= storage.size()) {
+        if (storage.size() != size) {
+          throw new ConcurrentModificationException(
+              "size changed from " + size + " to " + storage.size() + " while iterating (" + storage.path()
+                  + ")");
+        }
+        if (next >= size) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -278,12 +334,28 @@ public final class FloatVec extends AbstractVec implements Vec {
    * Passes every element, in order, to {@code action}.
    *
    * @param action what to do with each element, widened to double
+   * @throws ConcurrentModificationException if {@code action} changes the size (best effort, as
+   *     in {@code java.util})
    */
   public void forEach(DoubleConsumer action) {
     MemorySegment d = storage.data();
     long n = storage.size();
     for (long i = 0; i < n; i++) {
-      action.accept(d.getAtIndex(ELEMENT, i));
+      if (storage.size() != n) {
+        throw new ConcurrentModificationException(
+            "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
+      }
+      float x;
+      try {
+        x = d.getAtIndex(ELEMENT, i);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      action.accept(x);
+    }
+    if (storage.size() != n) {
+      throw new ConcurrentModificationException(
+          "size changed from " + n + " to " + storage.size() + " in forEach (" + storage.path() + ")");
     }
   }
 }

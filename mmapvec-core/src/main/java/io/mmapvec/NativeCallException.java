@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A system call failed. The message names the function, the {@code errno} name and its meaning,
- * and the file, for example {@code "fallocate failed: ENOSPC (No space left on device)
+ * A system call failed. The message names the function, the {@code errno} name and its meaning, and
+ * the file, for example {@code "fallocate failed: ENOSPC (No space left on device)
  * (data/ticks.vec)"}.
  */
 public final class NativeCallException extends IOException {

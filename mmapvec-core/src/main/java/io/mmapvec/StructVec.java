@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,10 +36,10 @@ import java.util.stream.Stream;
  *
  * try (StructVec<Tick> v = StructVec.open(Path.of("ticks.vec"), Tick.class)) {
  *   v.add(new Tick(1, 2.5, 3));
- *   Tick t = v.get(0);                         // materialised through the canonical constructor
- *   StructVec.Field price = v.field("price");  // zero-copy access to one field
- *   price.setDouble(0, price.getDouble(0) + 0.25);
- *   v.sync();                                  // durable from here on
+ *   Tick t = v.get(0);                                 // made by the canonical constructor
+ *   StructVec.DoubleField price = v.doubleField("price"); // zero-copy view of one field
+ *   price.set(0, price.get(0) + 0.25);
+ *   v.sync();                                          // durable from here on
  * }
  * }</pre>
  *
@@ -96,7 +97,7 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     List<Field> list = new ArrayList<>();
     Map<String, Field> byName = new LinkedHashMap<>();
     for (FieldLayout f : codec.layout().fields()) {
-      Field field = new Field(storage, recordType.getSimpleName(), f, elementSize);
+      Field field = Field.of(storage, recordType.getSimpleName(), f, elementSize);
       list.add(field);
       byName.put(f.name(), field);
     }
@@ -230,7 +231,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     Objects.requireNonNull(value, "value");
     codec.write(one, 0, value); // every accessor runs before the mapping is touched
     long i = storage.writeIndex(index);
-    MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    try {
+      MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.countMutation();
   }
 
@@ -280,7 +285,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     long base = storage.size();
     MemorySegment d = storage.data();
     for (int k = 0; k < records.length; k++) {
-      codec.write(d, (base + k) * elementSize, records[k]);
+      try {
+        codec.write(d, (base + k) * elementSize, records[k]);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
     }
     storage.appended(base + records.length - 1);
   }
@@ -300,7 +309,11 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     Objects.requireNonNull(value, "value");
     codec.write(one, 0, value); // every accessor runs before the gap is opened
     long i = storage.openGap(index, 1);
-    MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    try {
+      MemorySegment.copy(one, 0, storage.data(), i * elementSize, elementSize);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
     storage.inserted(1);
   }
 
@@ -386,21 +399,28 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     return LongStream.range(0, storage.size()).mapToObj(this::get);
   }
 
-  /** {@return an iterator over the elements} */
+  /**
+   * {@return an iterator over the elements} Fail-fast like {@code java.util}'s: if the size changes
+   * while it is in use, its {@code next} throws {@link ConcurrentModificationException}, on a
+   * best-effort basis (a change that restores the size is not seen).
+   */
   @Override
   public Iterator<R> iterator() {
-    checkOpen(storage);
+    long size = storage.size();
     return new Iterator<>() {
       private long next;
 
       @Override
       public boolean hasNext() {
-        return next < storage.size();
+        return next < size;
       }
 
       @Override
       public R next() {
-        if (next >= storage.size()) {
+        if (storage.size() != size) {
+          throw sizeChanged(size, "while iterating");
+        }
+        if (next >= size) {
           throw new NoSuchElementException();
         }
         return get(next++);
@@ -408,25 +428,48 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     };
   }
 
+  private ConcurrentModificationException sizeChanged(long size, String where) {
+    return new ConcurrentModificationException(
+        "size changed from "
+            + size
+            + " to "
+            + storage.size()
+            + " "
+            + where
+            + " ("
+            + storage.path()
+            + ")");
+  }
+
   /**
    * Passes every element, in order, to {@code action}.
    *
    * @param action what to do with each element
+   * @throws ConcurrentModificationException if {@code action} changes the size (best effort, as in
+   *     {@code java.util})
    */
   @Override
   public void forEach(Consumer<? super R> action) {
     Objects.requireNonNull(action, "action");
     long n = storage.size();
     for (long i = 0; i < n; i++) {
+      if (storage.size() != n) {
+        throw sizeChanged(n, "in forEach");
+      }
       action.accept(read(i));
+    }
+    if (storage.size() != n) {
+      throw sizeChanged(n, "in forEach");
     }
   }
 
   // ---------------------------------------------------------------------------------- fields
 
   /**
-   * {@return the field named {@code name}: zero-copy access to that component of every element} The
-   * field stays bound to this vector; it is valid as long as the vector is open.
+   * {@return the field named {@code name}, whatever its type} The field stays bound to this vector;
+   * it is valid as long as the vector is open. It is the typed view of its component's type (for
+   * example a {@link DoubleField}); {@link #doubleField(String)} and its siblings return that view
+   * typed, checking the type once.
    *
    * @param name a record component name
    * @throws IllegalArgumentException if the record has no component of that name (the message lists
@@ -447,6 +490,117 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     return f;
   }
 
+  /**
+   * {@return the field named {@code name} as the view of its type, checked here once} The methods
+   * below are the same for each of the eight types; a field of another type is refused:
+   *
+   * <pre>{@code
+   * StructVec.DoubleField price = ticks.doubleField("price");
+   * double p = price.get(0);     // no type check, no boxing
+   * }</pre>
+   *
+   * @param name a record component name of type {@code double}
+   * @throws IllegalArgumentException if the record has no component of that name, or it is not a
+   *     {@code double} (the message names its type and the method to use)
+   */
+  public DoubleField doubleField(String name) {
+    return typed(name, DoubleField.class);
+  }
+
+  /**
+   * {@return the {@code byte} field named {@code name}; see {@link #doubleField(String)}}
+   *
+   * @param name a record component name of type {@code byte}
+   * @throws IllegalArgumentException if there is no such component, or it is not a {@code byte}
+   */
+  public ByteField byteField(String name) {
+    return typed(name, ByteField.class);
+  }
+
+  /**
+   * {@return the {@code short} field named {@code name}; see {@link #doubleField(String)}}
+   *
+   * @param name a record component name of type {@code short}
+   * @throws IllegalArgumentException if there is no such component, or it is not a {@code short}
+   */
+  public ShortField shortField(String name) {
+    return typed(name, ShortField.class);
+  }
+
+  /**
+   * {@return the {@code char} field named {@code name}; see {@link #doubleField(String)}}
+   *
+   * @param name a record component name of type {@code char}
+   * @throws IllegalArgumentException if there is no such component, or it is not a {@code char}
+   */
+  public CharField charField(String name) {
+    return typed(name, CharField.class);
+  }
+
+  /**
+   * {@return the {@code int} field named {@code name}; see {@link #doubleField(String)}}
+   *
+   * @param name a record component name of type {@code int}
+   * @throws IllegalArgumentException if there is no such component, or it is not an {@code int}
+   */
+  public IntField intField(String name) {
+    return typed(name, IntField.class);
+  }
+
+  /**
+   * {@return the {@code long} field named {@code name}; see {@link #doubleField(String)}}
+   *
+   * @param name a record component name of type {@code long}
+   * @throws IllegalArgumentException if there is no such component, or it is not a {@code long}
+   */
+  public LongField longField(String name) {
+    return typed(name, LongField.class);
+  }
+
+  /**
+   * {@return the {@code float} field named {@code name}; see {@link #doubleField(String)}}
+   *
+   * @param name a record component name of type {@code float}
+   * @throws IllegalArgumentException if there is no such component, or it is not a {@code float}
+   */
+  public FloatField floatField(String name) {
+    return typed(name, FloatField.class);
+  }
+
+  /**
+   * {@return the {@code boolean} field named {@code name}; see {@link #doubleField(String)}}
+   *
+   * @param name a record component name of type {@code boolean}
+   * @throws IllegalArgumentException if there is no such component, or it is not a {@code boolean}
+   */
+  public BooleanField booleanField(String name) {
+    return typed(name, BooleanField.class);
+  }
+
+  private <F extends Field> F typed(String name, Class<F> view) {
+    Field f = field(name);
+    if (!view.isInstance(f)) {
+      String type = f.elementType().javaName();
+      throw new IllegalArgumentException(
+          "field '"
+              + name
+              + "' of "
+              + f.owner()
+              + " is "
+              + type
+              + ", not "
+              + view.getSimpleName().replace("Field", "").toLowerCase(java.util.Locale.ROOT)
+              + "; use "
+              + type
+              + "Field(\""
+              + name
+              + "\") ("
+              + storage.path()
+              + ")");
+    }
+    return view.cast(f);
+  }
+
   /** {@return the fields, in declaration order} */
   public List<Field> fields() {
     checkOpen(storage);
@@ -460,40 +614,47 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
   }
 
   /**
-   * Zero-copy access to one component of every element of a {@link StructVec}: {@code getDouble(i)}
-   * is a bounds check and one load at {@code i * elementSize() + offset()}; no record is made,
-   * nothing is boxed.
+   * Zero-copy access to one component of every element of a {@link StructVec}. A field is one of
+   * eight final classes, one per primitive type ({@link DoubleField} for a {@code double}
+   * component, and so on), each with {@code get(index)} and {@code set(index, value)} of exactly
+   * its type: {@code get} is a bounds check and one load at {@code index * elementSize() +
+   * offset()}, {@code set} a bounds check and one store; no record is made, nothing is boxed, and
+   * the type is checked once, when the field is looked up ({@link StructVec#doubleField(String)}
+   * and its siblings), not on every access. {@link StructVec#field(String)} returns the field
+   * without naming its type; a pattern such as {@code instanceof DoubleField d} then tells it.
    *
-   * <p>Each accessor pair serves one type: use the pair of the field's {@link #type()} ({@code
-   * getDouble}/{@code setDouble} for a {@code double} field, and so on). There is no conversion: an
-   * accessor of another type throws {@link ClassCastException} naming the field and its type,
-   * before it looks at the index.
+   * <p>For every typed class, {@code get(index)} and {@code set(index, value)} throw {@link
+   * IndexOutOfBoundsException} if {@code index} is not from 0 to {@code size() - 1}, and {@code
+   * set} throws {@link UnsupportedOperationException} on a read-only vector. A {@code boolean} is
+   * stored as the byte 1 or 0.
    *
    * <p><b>Threads and lifetime:</b> as its vector's; after the vector is closed every method but
    * {@code toString} throws {@link VecClosedException}. Writes go through the vector's dirty
-   * tracking and {@link SyncPolicy} exactly like {@code set}.
+   * tracking and {@link SyncPolicy} exactly like {@code set}, and are durable when the vector's
+   * are.
    */
-  public static final class Field {
+  public abstract static sealed class Field
+      permits ByteField,
+          ShortField,
+          CharField,
+          IntField,
+          LongField,
+          FloatField,
+          DoubleField,
+          BooleanField {
     // Every access is aligned by construction: data starts at a page boundary, the element size is
     // a multiple of the element alignment, and a vector opens only files whose layout equals its
-    // record's naturally aligned one. The unaligned layouts merely spare the JIT an alignment check
-    // per access that it cannot prove away with a elementSize that is not a constant (it cost a column
-    // scan about a third of its speed); the loads and stores are the same instructions.
-    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfChar CHAR = ValueLayout.JAVA_CHAR_UNALIGNED;
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final ValueLayout.OfBoolean BOOLEAN = ValueLayout.JAVA_BOOLEAN;
-
-    private final Storage storage;
+    // record's naturally aligned one. The typed classes use unaligned layouts merely to spare the
+    // JIT an alignment check per access that it cannot prove away with an element size that is not
+    // a
+    // constant (it cost a column scan about a third of its speed); the loads and stores are the
+    // same instructions.
+    final Storage storage;
+    final long offset;
+    final long elementSize;
     private final String owner;
     private final String name;
     private final ElementType type;
-    private final long offset;
-    private final long elementSize;
 
     private Field(Storage storage, String owner, FieldLayout layout, long elementSize) {
       this.storage = storage;
@@ -503,6 +664,21 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
       this.offset = layout.offset();
       this.elementSize = elementSize;
       assert offset % type.byteSize() == 0 && elementSize % type.byteSize() == 0 : this;
+    }
+
+    /** {@return the field of {@code layout}, of the class that serves its type} */
+    static Field of(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      return switch (layout.type()) {
+        case BYTE -> new ByteField(storage, owner, layout, elementSize);
+        case SHORT -> new ShortField(storage, owner, layout, elementSize);
+        case CHAR -> new CharField(storage, owner, layout, elementSize);
+        case INT -> new IntField(storage, owner, layout, elementSize);
+        case LONG -> new LongField(storage, owner, layout, elementSize);
+        case FLOAT -> new FloatField(storage, owner, layout, elementSize);
+        case DOUBLE -> new DoubleField(storage, owner, layout, elementSize);
+        case BOOLEAN -> new BooleanField(storage, owner, layout, elementSize);
+        case STRUCT -> throw new AssertionError("a field is never a struct: " + layout);
+      };
     }
 
     /** {@return the record component's name} */
@@ -529,243 +705,12 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
       return type.byteSize();
     }
 
-    /**
-     * {@return the field of element {@code index}}
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @throws ClassCastException if the field is not a {@code byte} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     */
-    public byte getByte(long index) {
-      check(ElementType.BYTE);
-      return storage.data().get(BYTE, storage.readIndex(index) * elementSize + offset);
+    ElementType elementType() {
+      return type;
     }
 
-    /**
-     * Sets the field of element {@code index}.
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @param value the new value
-     * @throws ClassCastException if the field is not a {@code byte} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     * @throws UnsupportedOperationException if the vector is read-only
-     */
-    public void setByte(long index, byte value) {
-      check(ElementType.BYTE);
-      storage.data().set(BYTE, storage.writeIndex(index) * elementSize + offset, value);
-      storage.countMutation();
-    }
-
-    /**
-     * {@return the field of element {@code index}}
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @throws ClassCastException if the field is not a {@code short} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     */
-    public short getShort(long index) {
-      check(ElementType.SHORT);
-      return storage.data().get(SHORT, storage.readIndex(index) * elementSize + offset);
-    }
-
-    /**
-     * Sets the field of element {@code index}.
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @param value the new value
-     * @throws ClassCastException if the field is not a {@code short} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     * @throws UnsupportedOperationException if the vector is read-only
-     */
-    public void setShort(long index, short value) {
-      check(ElementType.SHORT);
-      storage.data().set(SHORT, storage.writeIndex(index) * elementSize + offset, value);
-      storage.countMutation();
-    }
-
-    /**
-     * {@return the field of element {@code index}}
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @throws ClassCastException if the field is not a {@code char} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     */
-    public char getChar(long index) {
-      check(ElementType.CHAR);
-      return storage.data().get(CHAR, storage.readIndex(index) * elementSize + offset);
-    }
-
-    /**
-     * Sets the field of element {@code index}.
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @param value the new value
-     * @throws ClassCastException if the field is not a {@code char} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     * @throws UnsupportedOperationException if the vector is read-only
-     */
-    public void setChar(long index, char value) {
-      check(ElementType.CHAR);
-      storage.data().set(CHAR, storage.writeIndex(index) * elementSize + offset, value);
-      storage.countMutation();
-    }
-
-    /**
-     * {@return the field of element {@code index}}
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @throws ClassCastException if the field is not an {@code int} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     */
-    public int getInt(long index) {
-      check(ElementType.INT);
-      return storage.data().get(INT, storage.readIndex(index) * elementSize + offset);
-    }
-
-    /**
-     * Sets the field of element {@code index}.
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @param value the new value
-     * @throws ClassCastException if the field is not an {@code int} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     * @throws UnsupportedOperationException if the vector is read-only
-     */
-    public void setInt(long index, int value) {
-      check(ElementType.INT);
-      storage.data().set(INT, storage.writeIndex(index) * elementSize + offset, value);
-      storage.countMutation();
-    }
-
-    /**
-     * {@return the field of element {@code index}}
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @throws ClassCastException if the field is not a {@code long} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     */
-    public long getLong(long index) {
-      check(ElementType.LONG);
-      return storage.data().get(LONG, storage.readIndex(index) * elementSize + offset);
-    }
-
-    /**
-     * Sets the field of element {@code index}.
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @param value the new value
-     * @throws ClassCastException if the field is not a {@code long} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     * @throws UnsupportedOperationException if the vector is read-only
-     */
-    public void setLong(long index, long value) {
-      check(ElementType.LONG);
-      storage.data().set(LONG, storage.writeIndex(index) * elementSize + offset, value);
-      storage.countMutation();
-    }
-
-    /**
-     * {@return the field of element {@code index}}
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @throws ClassCastException if the field is not a {@code float} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     */
-    public float getFloat(long index) {
-      check(ElementType.FLOAT);
-      return storage.data().get(FLOAT, storage.readIndex(index) * elementSize + offset);
-    }
-
-    /**
-     * Sets the field of element {@code index}.
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @param value the new value
-     * @throws ClassCastException if the field is not a {@code float} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     * @throws UnsupportedOperationException if the vector is read-only
-     */
-    public void setFloat(long index, float value) {
-      check(ElementType.FLOAT);
-      storage.data().set(FLOAT, storage.writeIndex(index) * elementSize + offset, value);
-      storage.countMutation();
-    }
-
-    /**
-     * {@return the field of element {@code index}}
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @throws ClassCastException if the field is not a {@code double} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     */
-    public double getDouble(long index) {
-      check(ElementType.DOUBLE);
-      return storage.data().get(DOUBLE, storage.readIndex(index) * elementSize + offset);
-    }
-
-    /**
-     * Sets the field of element {@code index}.
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @param value the new value
-     * @throws ClassCastException if the field is not a {@code double} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     * @throws UnsupportedOperationException if the vector is read-only
-     */
-    public void setDouble(long index, double value) {
-      check(ElementType.DOUBLE);
-      storage.data().set(DOUBLE, storage.writeIndex(index) * elementSize + offset, value);
-      storage.countMutation();
-    }
-
-    /**
-     * {@return the field of element {@code index}}
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @throws ClassCastException if the field is not a {@code boolean} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     */
-    public boolean getBoolean(long index) {
-      check(ElementType.BOOLEAN);
-      return storage.data().get(BOOLEAN, storage.readIndex(index) * elementSize + offset);
-    }
-
-    /**
-     * Sets the field of element {@code index} (stored as the byte 1 or 0).
-     *
-     * @param index from 0 to {@code size() - 1}
-     * @param value the new value
-     * @throws ClassCastException if the field is not a {@code boolean} field
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
-     * @throws UnsupportedOperationException if the vector is read-only
-     */
-    public void setBoolean(long index, boolean value) {
-      check(ElementType.BOOLEAN);
-      storage.data().set(BOOLEAN, storage.writeIndex(index) * elementSize + offset, value);
-      storage.countMutation();
-    }
-
-    private void check(ElementType wanted) {
-      if (type != wanted) {
-        throw new ClassCastException(
-            "field '"
-                + name
-                + "' of "
-                + owner
-                + " is "
-                + type.javaName()
-                + ", not "
-                + wanted.javaName()
-                + "; use get/set"
-                + capitalized(type.javaName())
-                + " ("
-                + storage.path()
-                + ")");
-      }
-    }
-
-    private static String capitalized(String s) {
-      return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    String owner() {
+      return owner;
     }
 
     /** {@return the type, name and offset, for logs} */
@@ -775,14 +720,326 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
     }
   }
 
+  /** A {@code byte} {@link Field}: see there for what {@code get} and {@code set} do. */
+  public static final class ByteField extends Field {
+    private static final ValueLayout.OfByte LAYOUT = ValueLayout.JAVA_BYTE;
+
+    private ByteField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     */
+    public byte get(long index) {
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     */
+    public void set(long index, byte value) {
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      storage.countMutation();
+    }
+  }
+
+  /** A {@code short} {@link Field}: see there for what {@code get} and {@code set} do. */
+  public static final class ShortField extends Field {
+    private static final ValueLayout.OfShort LAYOUT = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    private ShortField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     */
+    public short get(long index) {
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     */
+    public void set(long index, short value) {
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      storage.countMutation();
+    }
+  }
+
+  /** A {@code char} {@link Field}: see there for what {@code get} and {@code set} do. */
+  public static final class CharField extends Field {
+    private static final ValueLayout.OfChar LAYOUT = ValueLayout.JAVA_CHAR_UNALIGNED;
+
+    private CharField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     */
+    public char get(long index) {
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     */
+    public void set(long index, char value) {
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      storage.countMutation();
+    }
+  }
+
+  /** A {@code int} {@link Field}: see there for what {@code get} and {@code set} do. */
+  public static final class IntField extends Field {
+    private static final ValueLayout.OfInt LAYOUT = ValueLayout.JAVA_INT_UNALIGNED;
+
+    private IntField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     */
+    public int get(long index) {
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     */
+    public void set(long index, int value) {
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      storage.countMutation();
+    }
+  }
+
+  /** A {@code long} {@link Field}: see there for what {@code get} and {@code set} do. */
+  public static final class LongField extends Field {
+    private static final ValueLayout.OfLong LAYOUT = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private LongField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     */
+    public long get(long index) {
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     */
+    public void set(long index, long value) {
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      storage.countMutation();
+    }
+  }
+
+  /** A {@code float} {@link Field}: see there for what {@code get} and {@code set} do. */
+  public static final class FloatField extends Field {
+    private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private FloatField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     */
+    public float get(long index) {
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     */
+    public void set(long index, float value) {
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      storage.countMutation();
+    }
+  }
+
+  /** A {@code double} {@link Field}: see there for what {@code get} and {@code set} do. */
+  public static final class DoubleField extends Field {
+    private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
+    private DoubleField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     */
+    public double get(long index) {
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     */
+    public void set(long index, double value) {
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      storage.countMutation();
+    }
+  }
+
+  /** A {@code boolean} {@link Field}: see there for what {@code get} and {@code set} do. */
+  public static final class BooleanField extends Field {
+    private static final ValueLayout.OfBoolean LAYOUT = ValueLayout.JAVA_BOOLEAN;
+
+    private BooleanField(Storage storage, String owner, FieldLayout layout, long elementSize) {
+      super(storage, owner, layout, elementSize);
+    }
+
+    /**
+     * {@return the field of element {@code index}}
+     *
+     * @param index from 0 to {@code size() - 1}
+     */
+    public boolean get(long index) {
+      long at = storage.readIndex(index) * elementSize + offset;
+      try {
+        return storage.data().get(LAYOUT, at);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+    }
+
+    /**
+     * Sets the field of element {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @param value the new value
+     */
+    public void set(long index, boolean value) {
+      long at = storage.writeIndex(index) * elementSize + offset;
+      try {
+        storage.data().set(LAYOUT, at, value);
+      } catch (InternalError e) {
+        throw storage.fault(e);
+      }
+      storage.countMutation();
+    }
+  }
+
   // ---------------------------------------------------------------------------------- Vec
 
   /**
    * {@inheritDoc}
    *
-   * <p>Element {@code i} starts at byte {@code i * elementSize()}; field {@code f} of it at
-   * {@code i * elementSize() + field(f).offset()}. Padding bytes hold whatever was there (zero
-   * in a new file).
+   * <p>Element {@code i} starts at byte {@code i * elementSize()}; field {@code f} of it at {@code
+   * i * elementSize() + field(f).offset()}. Padding bytes hold whatever was there (zero in a new
+   * file).
    */
   @Override
   public MemorySegment asSegment() {
@@ -803,11 +1060,19 @@ public final class StructVec<R extends Record> extends AbstractVec implements Ve
 
   @SuppressWarnings("unchecked") // the codec's reader constructs exactly R
   private R read(long index) {
-    return (R) codec.read(storage.data(), index * elementSize);
+    try {
+      return (R) codec.read(storage.data(), index * elementSize);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   private void write(long index, R value) {
-    codec.write(storage.data(), index * elementSize, value);
+    try {
+      codec.write(storage.data(), index * elementSize, value);
+    } catch (InternalError e) {
+      throw storage.fault(e);
+    }
   }
 
   /** Throws {@link VecClosedException} if the vector of {@code storage} is closed. */

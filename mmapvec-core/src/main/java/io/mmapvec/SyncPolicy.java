@@ -4,22 +4,22 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * When a writable vector makes its changes durable, besides explicit {@link Vec#sync()} and
- * {@link Vec#close()} calls. Chosen at open with {@link VecOptions#withSyncPolicy(SyncPolicy)}.
+ * When a writable vector makes its changes durable, besides explicit {@link Vec#sync()} and {@link
+ * Vec#close()} calls. Chosen at open with {@link VecOptions#withSyncPolicy(SyncPolicy)}.
  *
- * <p>Whatever the policy, a crash loses at most the changes made since the last sync that
- * returned normally, and the file always opens (docs/DURABILITY.md). A policy only chooses how
- * often that point moves forward:
+ * <p>Whatever the policy, a crash loses at most the changes made since the last sync that returned
+ * normally, and the file always opens (docs/DURABILITY.md). A policy only chooses how often that
+ * point moves forward:
  *
  * <ul>
  *   <li>{@link #manual()}: only when the application says so (the default);
  *   <li>{@link #everyWrites(long)}: a crash loses at most the last {@code n - 1} mutating calls;
- *   <li>{@link #every(Duration)}: a crash loses at most about the last {@code d} of changes, and
- *       an idle vector's last changes become durable within {@code d} too.
+ *   <li>{@link #every(Duration)}: a crash loses at most about the last {@code d} of changes, and an
+ *       idle vector's last changes become durable within {@code d} too.
  * </ul>
  *
- * <p>A sync made by a policy that fails poisons the vector like any failed sync: every later
- * write and sync throws until the file is reopened.
+ * <p>A sync made by a policy that fails poisons the vector like any failed sync: every later write
+ * and sync throws until the file is reopened.
  */
 public sealed interface SyncPolicy {
 
@@ -45,15 +45,16 @@ public sealed interface SyncPolicy {
   }
 
   /**
-   * {@return the policy that syncs every {@code interval} from a background thread} The thread
-   * (one daemon thread, {@code mmapvec-flusher}, shared by every vector) syncs idle vectors too.
-   * It never races the writer: it holds the vector's sync lock, flushes the data below a length
-   * the vector had, and only then commits that length, so the committed length covers only data
-   * that was durable first. A failure poisons the vector; the application sees it at its next
-   * {@code sync()} or {@code close()}, and writes fail from then on.
+   * {@return the policy that syncs every {@code interval} from a background thread} The thread (one
+   * daemon thread, {@code mmapvec-flusher}, shared by every vector) syncs idle vectors too. It
+   * never races the writer: it holds the vector's sync lock, flushes the data below a length the
+   * vector had, and only then commits that length, so the committed length covers only data that
+   * was durable first. A failure poisons the vector; the application sees it at its next {@code
+   * sync()} or {@code close()}, and writes fail from then on.
    *
-   * @param interval time between syncs, at least one millisecond
-   * @throws IllegalArgumentException if {@code interval} is shorter than a millisecond
+   * @param interval time between syncs, from one millisecond to 2^63-1 nanoseconds (292 years)
+   * @throws IllegalArgumentException if {@code interval} is shorter than a millisecond or longer
+   *     than 2^63-1 nanoseconds
    */
   static SyncPolicy every(Duration interval) {
     return new Every(interval);
@@ -96,18 +97,23 @@ public sealed interface SyncPolicy {
   /**
    * Sync every {@code interval} from the background flusher.
    *
-   * @param interval time between syncs, at least one millisecond
+   * @param interval time between syncs, from one millisecond to 2^63-1 nanoseconds
    */
   record Every(Duration interval) implements SyncPolicy {
     /**
      * Checks {@code interval}.
      *
-     * @throws IllegalArgumentException if shorter than a millisecond
+     * @throws IllegalArgumentException if shorter than a millisecond or longer than 2^63-1
+     *     nanoseconds (the flusher schedules in nanoseconds)
      */
     public Every {
       Objects.requireNonNull(interval, "interval");
       if (interval.compareTo(Duration.ofMillis(1)) < 0) {
         throw new IllegalArgumentException("every needs an interval >= 1 ms, got " + interval);
+      }
+      if (interval.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException(
+            "every needs an interval <= 2^63-1 ns (about 292 years), got " + interval);
       }
     }
 

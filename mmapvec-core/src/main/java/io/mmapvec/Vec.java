@@ -17,8 +17,8 @@ import java.nio.file.Path;
  * After a crash or power loss the file opens with the length and contents of the last sync that
  * returned normally; elements changed since may hold old or new values (docs/DURABILITY.md).
  *
- * <p><b>Lifetime:</b> after {@link #close()} every method throws {@link VecClosedException},
- * except {@code close()}, which does nothing the second time.
+ * <p><b>Lifetime:</b> after {@link #close()} every method throws {@link VecClosedException}, except
+ * {@code close()}, which does nothing the second time.
  */
 public sealed interface Vec extends Closeable
     permits ByteVec, ShortVec, IntVec, LongVec, FloatVec, DoubleVec, StructVec {
@@ -59,8 +59,8 @@ public sealed interface Vec extends Closeable
   void clear();
 
   /**
-   * Makes room for at least {@code additional} more elements without further growth, allocating
-   * the file's blocks now (so that a full disk fails here, not later).
+   * Makes room for at least {@code additional} more elements without further growth, allocating the
+   * file's blocks now (so that a full disk fails here, not later).
    *
    * @param additional how many more elements must fit
    * @throws IOException if the file cannot grow (for example, the disk is full); the vector is
@@ -70,9 +70,9 @@ public sealed interface Vec extends Closeable
   void reserve(long additional) throws IOException;
 
   /**
-   * Syncs, then shrinks the file to the smallest page multiple that holds the elements. The
-   * smaller length is committed before the file shrinks, so a crash at any point leaves a file
-   * that opens. Segments from {@link #asSegment()} are invalidated.
+   * Syncs, then shrinks the file to the smallest page multiple that holds the elements. The smaller
+   * length is committed before the file shrinks, so a crash at any point leaves a file that opens.
+   * Segments from {@link #asSegment()} are invalidated.
    *
    * @throws IOException if the sync or the shrink fails
    * @throws UnsupportedOperationException if the vector is read-only
@@ -80,27 +80,27 @@ public sealed interface Vec extends Closeable
   void shrinkToFit() throws IOException;
 
   /**
-   * {@return a view of the elements' bytes, {@code size() * elementSize()} long, zero-copy}
-   * Writes through a view of a writable vector are data like any other and are flushed by the
-   * next {@link #sync()}. The view of a read-only vector is read-only. A view stays valid until the
-   * vector is closed, shrunk by {@link #shrinkToFit()} or remapped by growth beyond its address
-   * reservation; using it after that throws {@link IllegalStateException}, never crashes.
+   * {@return a view of the elements' bytes, {@code size() * elementSize()} long, zero-copy} Writes
+   * through a view of a writable vector are data like any other and are flushed by the next {@link
+   * #sync()}. The view of a read-only vector is read-only. A view stays valid until the vector is
+   * closed, shrunk by {@link #shrinkToFit()} or remapped by growth beyond its address reservation;
+   * using it after that throws {@link IllegalStateException}, never crashes.
    */
   MemorySegment asSegment();
 
   /**
-   * Makes every change so far durable: the data first, then the committed length (durability
-   * rule 3). Costs next to nothing when nothing changed since the last sync.
+   * Makes every change so far durable: the data first, then the committed length (durability rule
+   * 3). Costs next to nothing when nothing changed since the last sync.
    *
-   * Does nothing on a read-only vector.
+   * <p>Does nothing on a read-only vector.
    *
    * @throws IOException if the data or the header cannot be written to the device
    */
   void sync() throws IOException;
 
   /**
-   * {@return counters since open: syncs, bytes synced, last sync latency, growths, remaps}
-   * Safe to call while a background flusher runs.
+   * {@return counters since open: syncs, bytes synced, last sync latency, growths, remaps} Safe to
+   * call while a background flusher runs.
    */
   VecStats stats();
 

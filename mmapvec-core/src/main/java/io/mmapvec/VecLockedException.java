@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 /**
- * The file is held by someone else: another process holds a conflicting advisory lock, or this
- * JVM already has the file open (through the same path, a symbolic link or a hard link).
+ * The file is held by someone else: another process holds a conflicting advisory lock, or this JVM
+ * already has the file open (through the same path, a symbolic link or a hard link).
  */
 public final class VecLockedException extends IOException {
   private static final long serialVersionUID = 1L;

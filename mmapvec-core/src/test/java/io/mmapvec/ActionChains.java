@@ -6,13 +6,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * A small stateful-testing harness: seeded random chains of steps run against the system under
- * test and an in-heap model together, and on failure shrunk to a shortest failing chain.
+ * A small stateful-testing harness: seeded random chains of steps run against the system under test
+ * and an in-heap model together, and on failure shrunk to a shortest failing chain.
  *
  * <p>Every step draws its random choices when it is generated and keeps them, so a chain replays
- * exactly; steps that need an index pick it relative to the state when they run (for example
- * {@code raw % (size + 1)}), so a chain with steps removed is still a valid chain. That is what
- * makes shrinking by deletion work.
+ * exactly; steps that need an index pick it relative to the state when they run (for example {@code
+ * raw % (size + 1)}), so a chain with steps removed is still a valid chain. That is what makes
+ * shrinking by deletion work.
  *
  * <p>The failure message names the seed and the shrunk chain, step by step, so a failure is
  * reproduced by running the same seed again.
@@ -63,8 +63,8 @@ final class ActionChains {
    * @param seed the seed of the first chain; chain {@code i} uses {@code seed + i}
    * @param chains how many chains
    * @param maxSteps the longest chain
-   * @param fresh makes a fresh state (system opened on a new file, empty model); closed after
-   *     each chain
+   * @param fresh makes a fresh state (system opened on a new file, empty model); closed after each
+   *     chain
    * @param factories the kinds of step, drawn with equal probability
    * @param <S> the state type
    */
@@ -99,8 +99,7 @@ final class ActionChains {
         for (int i = 0; i < shortest.size(); i++) {
           b.append("\n  ").append(i + 1).append(". ").append(shortest.get(i));
         }
-        throw new AssertionError(
-            b.toString(), shortestFailure != null ? shortestFailure : failure);
+        throw new AssertionError(b.toString(), shortestFailure != null ? shortestFailure : failure);
       }
     }
   }

@@ -16,19 +16,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hardening 13.2: a thread reading while another thread closes gets a right answer or an
- * exception, never a wrong answer. {@code close()} used to set the closed flag and then zero the
- * size, so a reader that passed the closed check could read the zero: an iterator stopped early,
- * {@code forEach} visited nothing, {@code isEmpty()} said true, {@code toArray()} and {@code
- * stream()} came back short.
+ * Hardening 13.2: a thread reading while another thread closes gets a right answer or an exception,
+ * never a wrong answer. {@code close()} used to set the closed flag and then zero the size, so a
+ * reader that passed the closed check could read the zero: an iterator stopped early, {@code
+ * forEach} visited nothing, {@code isEmpty()} said true, {@code toArray()} and {@code stream()}
+ * came back short.
  *
- * <p>Measured before the fix (size zeroed at close), on a 2-core machine: 2,000 rounds gave 13
- * and 26 wrong answers in two runs (mostly iterators stopping early and {@code size()} of 0), the
- * first at round 53 and 168. The test runs 1,000 rounds ({@code -Dmmapvec.closeRace.rounds=N}).
+ * <p>Measured before the fix (size zeroed at close), on a 2-core machine: 2,000 rounds gave 13 and
+ * 26 wrong answers in two runs (mostly iterators stopping early and {@code size()} of 0), the first
+ * at round 53 and 168. The test runs 1,000 rounds ({@code -Dmmapvec.closeRace.rounds=N}).
  *
- * <p>Native backend only, in process: on JDKs with JDK-8364167 (25.0.3) a close racing an access
- * of a FileChannel mapping can crash the JVM (README "platforms"); the fix is in the storage core
- * the two backends share, and {@code UseAfterCloseTest}'s child-JVM race covers crashes.
+ * <p>Native backend only, in process: on JDKs with JDK-8364167 (25.0.3) a close racing an access of
+ * a FileChannel mapping can crash the JVM (README "platforms"); the fix is in the storage core the
+ * two backends share, and {@code UseAfterCloseTest}'s child-JVM race covers crashes.
  */
 class CloseRaceAnswersTest {
   private static final int N = 1000;

@@ -2,7 +2,6 @@ package io.mmapvec;
 
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.CrashHooks;
-import io.mmapvec.internal.storage.CrashPoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -23,9 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A sync's cost follows the change, not the file: measured by {@link VecStats#bytesSynced()}
- * (data and header bytes handed to {@code msync}, page-rounded) and {@link VecStats#syncs()},
- * never by time.
+ * A sync's cost follows the change, not the file: measured by {@link VecStats#bytesSynced()} (data
+ * and header bytes handed to {@code msync}, page-rounded) and {@link VecStats#syncs()}, never by
+ * time.
  */
 class DirtyRangeTest {
   /** 64 MiB of longs. */
@@ -197,7 +197,8 @@ class DirtyRangeTest {
     v.addAll(new long[1000]);
     VecStats before = v.stats();
     v.sync();
-    assertThat(delta(before, v.stats()).bytes()).isBetween(1000 * E, pagesSpanning(from, from + 1000) + page);
+    assertThat(delta(before, v.stats()).bytes())
+        .isBetween(1000 * E, pagesSpanning(from, from + 1000) + page);
   }
 
   @Test
@@ -235,7 +236,8 @@ class DirtyRangeTest {
     assertThat(delta(before, v.stats()).bytes()).isGreaterThanOrEqualTo(n * E);
 
     v.close();
-    try (LongVec again = LongVec.open(dir.resolve("view.vec"), VecOptions.defaults(), Backend.nativeBackend())) {
+    try (LongVec again =
+        LongVec.open(dir.resolve("view.vec"), VecOptions.defaults(), Backend.nativeBackend())) {
       assertThat(again.get(n - 1)).isEqualTo(4242);
       assertThat(again.get(0)).isEqualTo(4343);
     }

@@ -26,9 +26,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Durability test 5, disk full: on an 8 MiB tmpfs, growth fails with a clean {@code ENOSPC}
- * ({@code fallocate} on the native backend, a zero-filling {@code write} on the fallback), never
- * with SIGBUS; the vector is unchanged and usable within its capacity; the file reopens intact.
+ * Durability test 5, disk full: on an 8 MiB tmpfs, growth fails with a clean {@code ENOSPC} ({@code
+ * fallocate} on the native backend, a zero-filling {@code write} on the fallback), never with
+ * SIGBUS; the vector is unchanged and usable within its capacity; the file reopens intact.
  *
  * <p>Needs root, to mount the tmpfs; otherwise the class is skipped and says why on stdout.
  */
@@ -77,7 +77,8 @@ class DiskFullIT {
         // Something still holds it (a failed test's mapping): detach it now, freed when released.
         String lazy = run("umount", "-l", mountPoint.toString());
         if (lazy != null) {
-          System.out.println("DiskFullIT: cannot unmount " + mountPoint + ": " + out + " / " + lazy);
+          System.out.println(
+              "DiskFullIT: cannot unmount " + mountPoint + ": " + out + " / " + lazy);
           return;
         }
       }
@@ -144,13 +145,15 @@ class DiskFullIT {
   }
 
   /**
-   * Checks that {@code t} is the disk-full failure: the functional part hard, the wording (the
-   * file named, house style section 3) softly, so the rest of the test still runs.
+   * Checks that {@code t} is the disk-full failure: the functional part hard, the wording (the file
+   * named, house style section 3) softly, so the rest of the test still runs.
    */
   private static void assertIsDiskFull(
       SoftAssertions soft, Throwable t, Path file, String backendName) {
     String chain = messages(t);
-    assertThat(chain).as("the failure is ENOSPC").containsAnyOf("ENOSPC", "No space left on device");
+    assertThat(chain)
+        .as("the failure is ENOSPC")
+        .containsAnyOf("ENOSPC", "No space left on device");
     soft.assertThat(chain).as("the failure names the file").contains(file.toString());
     if (backendName.equals("native")) {
       NativeCallException n = null;
@@ -178,8 +181,7 @@ class DiskFullIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"native", "channel"})
-  void growthOnAFullDiskFailsCleanlyAndTheVectorStaysUsable(String backendName)
-      throws IOException {
+  void growthOnAFullDiskFailsCleanlyAndTheVectorStaysUsable(String backendName) throws IOException {
     Backend backend = backend(backendName);
     Path file = mountPoint.resolve("full-" + backendName + ".vec");
     LongVec v = open(file, backend);
@@ -240,6 +242,37 @@ class DiskFullIT {
       assertContents(reopened, size, -5);
     }
     soft.assertAll();
+  }
+
+  /**
+   * Hardening 13.9: growth is not all or nothing. With less free space than the next growth step
+   * (but more than one page), an append still fits: growth falls back to the smallest step that
+   * holds it. Before the fix, with 1.9 MiB free and a 2 MiB step not one more element fitted
+   * (checked: this test fails without the fallback).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"native", "channel"})
+  void growthFallsBackToTheSmallestStepThatFits(String backendName) throws IOException {
+    Backend backend = backend(backendName);
+    Path file = mountPoint.resolve("step-" + backendName + ".vec");
+    LongVec v = open(file, backend);
+    while (v.size() < v.capacity() || v.capacity() * Long.BYTES < (1 << 20)) {
+      v.add(value(v.size()));
+    }
+    v.sync();
+    long capacity = v.capacity();
+    long step = capacity * Long.BYTES; // below 1 GiB the capacity doubles
+    long free = Files.getFileStore(mountPoint).getUsableSpace();
+    long ballastBytes = free - (step - (256 << 10));
+    assertThat(ballastBytes).as("room for the ballast").isPositive();
+    Files.write(mountPoint.resolve("ballast"), new byte[(int) ballastBytes]);
+    long left = Files.getFileStore(mountPoint).getUsableSpace();
+    assertThat(left).as("free space: less than a step, more than a page").isLessThan(step);
+    v.add(value(v.size()));
+    assertThat(v.capacity()).isGreaterThan(capacity).isLessThan(2 * capacity);
+    assertThat(v.size()).isEqualTo(capacity + 1);
+    v.sync();
+    assertContents(v, v.size(), value(0));
   }
 
   /** A reserve that does not fit fails before anything grows, with room left for smaller ones. */

@@ -7,6 +7,7 @@ import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.Backend;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -65,6 +66,7 @@ class JfrEventsTest {
     Backend backend = backend(backendName);
     Path file = dir.resolve("jfr-" + backendName + ".vec");
     long[] stats = new long[4];
+    Instant before = Instant.now();
     List<RecordedEvent> events =
         record(
             dir.resolve("rec-" + backendName + ".jfr"),
@@ -102,8 +104,7 @@ class JfrEventsTest {
     }
     assertThat(growths.getLast().getLong("newBytes"))
         .isGreaterThanOrEqualTo(65536 + 3001L * Long.BYTES);
-    assertThat(growths.stream().filter(g -> g.getBoolean("remapped")).count())
-        .isEqualTo(stats[2]);
+    assertThat(growths.stream().filter(g -> g.getBoolean("remapped")).count()).isEqualTo(stats[2]);
 
     List<RecordedEvent> syncs = named(events, SYNC, file);
     assertThat(syncs).hasSize(3);
@@ -121,9 +122,12 @@ class JfrEventsTest {
     assertThat(atClose.getString("trigger")).isEqualTo("close");
     assertThat(atClose.getLong("committedSize")).isEqualTo(3001);
     assertThat(atClose.getLong("dataBytes")).isPositive();
+    Instant after = Instant.now();
+    Instant earliest = before.minusSeconds(1); // JFR's clock and Instant.now() may differ slightly
     for (RecordedEvent e : syncs) {
       assertThat(e.getDuration().isNegative()).isFalse();
-      assertThat(e.getStartTime()).isNotNull();
+      assertThat(e.getStartTime()).isAfterOrEqualTo(earliest).isBefore(after.plusSeconds(1));
+      earliest = e.getStartTime(); // the three syncs were made one after another
     }
     // The events and the stats tell the same story (stats were read before the close sync).
     assertThat(syncs.subList(0, 2).stream().mapToLong(e -> e.getLong("dataBytes")).sum())
@@ -156,7 +160,10 @@ class JfrEventsTest {
     List<RecordedEvent> syncs = named(events, SYNC, file);
     assertThat(syncs).extracting(e -> e.getString("trigger")).contains(trigger);
     RecordedEvent e =
-        syncs.stream().filter(s -> s.getString("trigger").equals(trigger)).findFirst().orElseThrow();
+        syncs.stream()
+            .filter(s -> s.getString("trigger").equals(trigger))
+            .findFirst()
+            .orElseThrow();
     assertThat(e.getLong("committedSize")).isBetween(1L, 8L);
     assertThat(e.getLong("dataBytes")).isPositive();
   }

@@ -52,7 +52,8 @@ class PoisonTest {
   }
 
   static Stream<Arguments> syncPointsAndBackends() {
-    return Stream.of("sync.afterData", "sync.afterFdatasync", "sync.afterSlotWrite", "sync.afterSlotSync")
+    return Stream.of(
+            "sync.afterData", "sync.afterFdatasync", "sync.afterSlotWrite", "sync.afterSlotSync")
         .flatMap(p -> Stream.of(Arguments.of(p, "native"), Arguments.of(p, "channel")));
   }
 
@@ -69,7 +70,10 @@ class PoisonTest {
     return v;
   }
 
-  /** Throws {@code failure} at {@code point} for {@code file}, once, in threads accepted by the filter. */
+  /**
+   * Throws {@code failure} at {@code point} for {@code file}, once, in threads accepted by the
+   * filter.
+   */
   private static final class FailOnce implements CrashHooks.Listener {
     final String point;
     final Path file;
@@ -101,7 +105,9 @@ class PoisonTest {
     return i * 11 + 1;
   }
 
-  /** Every write a {@link LongVec} has, each refused with UncheckedIOException caused by the poison. */
+  /**
+   * Every write a {@link LongVec} has, each refused with UncheckedIOException caused by the poison.
+   */
   private static void assertEveryWriteRefused(LongVec v, IOException poison) {
     List<ThrowingCallable> writes =
         List.of(
@@ -139,7 +145,8 @@ class PoisonTest {
     return out;
   }
 
-  // ------------------------------------------------------------------------------------ sync failure
+  // ------------------------------------------------------------------------------------ sync
+  // failure
 
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("syncPointsAndBackends")
@@ -190,7 +197,9 @@ class PoisonTest {
         // after the data it describes was durable: the failed sync's state, consistent.
         assertThat(length).isIn(10L, 1000L);
       } else {
-        assertThat(length).as("no slot was written: the last successful sync's length").isEqualTo(10);
+        assertThat(length)
+            .as("no slot was written: the last successful sync's length")
+            .isEqualTo(10);
       }
       long[] got = again.toArray();
       for (int i = 0; i < length; i++) {
@@ -230,7 +239,9 @@ class PoisonTest {
     CrashHooks.setListener(fail);
     Throwable t = catchThrowable(v::sync);
     CrashHooks.setListener(null);
-    assertThat(fail.fired).as("a sync with a new length, a set and a new file size reaches " + point).isTrue();
+    assertThat(fail.fired)
+        .as("a sync with a new length, a set and a new file size reaches " + point)
+        .isTrue();
     assertThat(t).isSameAs(fail.failure);
     assertThat(catchThrowable(v::close)).isInstanceOf(IOException.class);
 
@@ -288,7 +299,8 @@ class PoisonTest {
     assertThat(chain(catchThrowable(v::sync))).contains(fail.failure);
   }
 
-  // ------------------------------------------------------------------------------------ growth failure
+  // ------------------------------------------------------------------------------------ growth
+  // failure
 
   static Stream<Arguments> growthPointsAndBackends() {
     return Stream.of("grow.beforeAllocate", "grow.afterAllocate")
@@ -362,8 +374,8 @@ class PoisonTest {
 
   /**
    * A real growth failure from the system, without root: on ext4 a {@code fallocate} past the
-   * largest file size (16 TiB) fails at once with EFBIG, allocating nothing. It names the
-   * vector's file and does not poison.
+   * largest file size (16 TiB) fails at once with EFBIG, allocating nothing. It names the vector's
+   * file and does not poison.
    */
   @Test
   void failedFallocateNamesTheFileAndDoesNotPoison() throws IOException {
@@ -392,7 +404,8 @@ class PoisonTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"native", "channel"})
-  void poisonedVectorCloseReleasesTheFileEvenForAnotherProcess(String backendName) throws Exception {
+  void poisonedVectorCloseReleasesTheFileEvenForAnotherProcess(String backendName)
+      throws Exception {
     Backend backend = backend(backendName);
     Path file = dir.resolve("release.vec");
     LongVec v = open(file, backend, SyncPolicy.manual());

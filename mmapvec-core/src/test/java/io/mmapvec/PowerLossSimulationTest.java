@@ -43,9 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * durable or the current file size, and sometimes with pages torn per 512-byte sector and commit
  * slots torn inside their sector. Each image is opened read-only and must open in a state the crash
  * contract allows ({@link CrashModel#check}: the last completed sync's length, or the in-progress
- * sync's with exactly its data). An image rejected with a {@link VecFormatException} fails the
- * test too (see {@link #REJECTION_BREAKS_CONTRACT}), and so does any other exception; a failure
- * names the seeds and saves the image.
+ * sync's with exactly its data). An image rejected with a {@link VecFormatException} fails the test
+ * too (see {@link #REJECTION_BREAKS_CONTRACT}), and so does any other exception; a failure names
+ * the seeds and saves the image.
  *
  * <p>{@code -Dmmapvec.long=true} runs ten times as many workloads with more subsets per crash
  * instant; {@code -Dmmapvec.crash.seed=N} replays a base seed.

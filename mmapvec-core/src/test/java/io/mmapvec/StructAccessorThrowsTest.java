@@ -52,7 +52,10 @@ class StructAccessorThrowsTest {
     }
     StructVec<Bomb> v =
         StructVec.open(
-            dir.resolve("bombs.vec"), Bomb.class, VecOptions.defaults(), MethodHandles.lookup(),
+            dir.resolve("bombs.vec"),
+            Bomb.class,
+            VecOptions.defaults(),
+            MethodHandles.lookup(),
             backend);
     for (int i = 0; i < 5; i++) {
       v.add(good(i));

@@ -244,7 +244,7 @@ class StructInteropTest {
     List<Tick> records = new ArrayList<>(ticks());
     Path file = write(dir.resolve("ticks.vec"), Tick.class, records);
     try (StructVec<Tick> v = StructVec.open(file, Tick.class)) {
-      v.field("price").setDouble(7, 2.75);
+      v.doubleField("price").set(7, 2.75);
       records.set(7, new Tick(records.get(7).time(), 2.75, records.get(7).qty()));
       v.removeLast();
       records.remove(records.size() - 1);

@@ -69,24 +69,24 @@ class StructVecModelTest {
       assertThat(v.size()).isEqualTo(size());
       assertThat(v.capacity()).isGreaterThanOrEqualTo(v.size());
       assertThat(v.toList()).isEqualTo(expected);
-      StructVec.Field b = v.field("b");
-      StructVec.Field s = v.field("s");
-      StructVec.Field c = v.field("c");
-      StructVec.Field i = v.field("i");
-      StructVec.Field l = v.field("l");
-      StructVec.Field f = v.field("f");
-      StructVec.Field d = v.field("d");
-      StructVec.Field z = v.field("z");
+      StructVec.ByteField b = v.byteField("b");
+      StructVec.ShortField s = v.shortField("s");
+      StructVec.CharField c = v.charField("c");
+      StructVec.IntField i = v.intField("i");
+      StructVec.LongField l = v.longField("l");
+      StructVec.FloatField f = v.floatField("f");
+      StructVec.DoubleField d = v.doubleField("d");
+      StructVec.BooleanField z = v.booleanField("z");
       for (int k = 0; k < size(); k++) {
         All8 e = expected.get(k);
-        assertThat(b.getByte(k)).isEqualTo(e.b());
-        assertThat(s.getShort(k)).isEqualTo(e.s());
-        assertThat(c.getChar(k)).isEqualTo(e.c());
-        assertThat(i.getInt(k)).isEqualTo(e.i());
-        assertThat(l.getLong(k)).isEqualTo(e.l());
-        assertThat(Float.compare(f.getFloat(k), e.f())).isZero();
-        assertThat(Double.compare(d.getDouble(k), e.d())).isZero();
-        assertThat(z.getBoolean(k)).isEqualTo(e.z());
+        assertThat(b.get(k)).isEqualTo(e.b());
+        assertThat(s.get(k)).isEqualTo(e.s());
+        assertThat(c.get(k)).isEqualTo(e.c());
+        assertThat(i.get(k)).isEqualTo(e.i());
+        assertThat(l.get(k)).isEqualTo(e.l());
+        assertThat(Float.compare(f.get(k), e.f())).isZero();
+        assertThat(Double.compare(d.get(k), e.d())).isZero();
+        assertThat(z.get(k)).isEqualTo(e.z());
       }
     }
 
@@ -325,28 +325,28 @@ class StructVecModelTest {
     StructVec<All8> vec = m.vec;
     All8 o = m.expected.get(k);
     if ((mask & 1) != 0) {
-      vec.field("b").setByte(k, v.b());
+      vec.byteField("b").set(k, v.b());
     }
     if ((mask & 2) != 0) {
-      vec.field("s").setShort(k, v.s());
+      vec.shortField("s").set(k, v.s());
     }
     if ((mask & 4) != 0) {
-      vec.field("c").setChar(k, v.c());
+      vec.charField("c").set(k, v.c());
     }
     if ((mask & 8) != 0) {
-      vec.field("i").setInt(k, v.i());
+      vec.intField("i").set(k, v.i());
     }
     if ((mask & 16) != 0) {
-      vec.field("l").setLong(k, v.l());
+      vec.longField("l").set(k, v.l());
     }
     if ((mask & 32) != 0) {
-      vec.field("f").setFloat(k, v.f());
+      vec.floatField("f").set(k, v.f());
     }
     if ((mask & 64) != 0) {
-      vec.field("d").setDouble(k, v.d());
+      vec.doubleField("d").set(k, v.d());
     }
     if ((mask & 128) != 0) {
-      vec.field("z").setBoolean(k, v.z());
+      vec.booleanField("z").set(k, v.z());
     }
     m.expected.set(
         k,

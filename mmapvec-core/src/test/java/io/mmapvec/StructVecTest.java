@@ -23,7 +23,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,9 +167,9 @@ class StructVecTest {
           .isInstanceOf(IndexOutOfBoundsException.class);
       assertThatThrownBy(() -> v.removeAt(1)).isInstanceOf(IndexOutOfBoundsException.class);
       assertThatThrownBy(() -> v.swapRemoveAt(1)).isInstanceOf(IndexOutOfBoundsException.class);
-      assertThatThrownBy(() -> v.field("price").getDouble(1))
+      assertThatThrownBy(() -> v.doubleField("price").get(1))
           .isInstanceOf(IndexOutOfBoundsException.class);
-      assertThatThrownBy(() -> v.field("price").setDouble(-1, 1))
+      assertThatThrownBy(() -> v.doubleField("price").set(-1, 1))
           .isInstanceOf(IndexOutOfBoundsException.class);
       assertThat(contents(v)).containsExactly(tick(0));
     }
@@ -286,13 +286,13 @@ class StructVecTest {
     Backend channel = Backend.channelBackend();
     try (StructVec<Tick> v =
         StructVec.open(file(), Tick.class, VecOptions.defaults(), null, channel)) {
-      StructVec.Field price = v.field("price");
+      StructVec.DoubleField price = v.doubleField("price");
       for (int i = 0; i < 20_000; i++) {
         v.add(tick(i));
-        price.setDouble(i, -i);
+        price.set(i, -i);
       }
       assertThat(v.stats().remaps()).as("every growth remaps on the fallback").isPositive();
-      assertThat(price.getDouble(19_999)).isEqualTo(-19_999);
+      assertThat(price.get(19_999)).isEqualTo(-19_999);
     }
     try (StructVec<Tick> v = StructVec.open(file(), Tick.class)) {
       assertThat(v.size()).isEqualTo(20_000);
@@ -319,15 +319,15 @@ class StructVecTest {
     try (StructVec<Tick> v = StructVec.open(file(), Tick.class)) {
       v.add(new Tick(1, 2.5, 3));
       v.add(new Tick(4, 5.5, 6));
-      StructVec.Field time = v.field("time");
-      StructVec.Field price = v.field("price");
-      StructVec.Field qty = v.field("qty");
-      assertThat(price.getDouble(0)).isEqualTo(2.5);
-      assertThat(time.getLong(1)).isEqualTo(4);
-      assertThat(qty.getInt(1)).isEqualTo(6);
-      price.setDouble(0, 2.75);
-      time.setLong(1, 40);
-      qty.setInt(0, 30);
+      StructVec.LongField time = v.longField("time");
+      StructVec.DoubleField price = v.doubleField("price");
+      StructVec.IntField qty = v.intField("qty");
+      assertThat(price.get(0)).isEqualTo(2.5);
+      assertThat(time.get(1)).isEqualTo(4);
+      assertThat(qty.get(1)).isEqualTo(6);
+      price.set(0, 2.75);
+      time.set(1, 40);
+      qty.set(0, 30);
       assertThat(v.toList()).containsExactly(new Tick(1, 2.75, 30), new Tick(40, 5.5, 6));
       assertThat(price.name()).isEqualTo("price");
       assertThat(price.type()).isEqualTo(double.class);
@@ -347,60 +347,61 @@ class StructVecTest {
     try (StructVec<All8> v = StructVec.open(dir.resolve("all.vec"), All8.class)) {
       v.add(new All8((byte) 0, (short) 0, 'a', 0, 0, 0, 0, false));
       v.add(new All8((byte) 1, (short) 2, 'b', 3, 4, 5.5f, 6.5, true));
-      assertThat(v.field("b").getByte(1)).isEqualTo((byte) 1);
-      assertThat(v.field("s").getShort(1)).isEqualTo((short) 2);
-      assertThat(v.field("c").getChar(1)).isEqualTo('b');
-      assertThat(v.field("i").getInt(1)).isEqualTo(3);
-      assertThat(v.field("l").getLong(1)).isEqualTo(4);
-      assertThat(v.field("f").getFloat(1)).isEqualTo(5.5f);
-      assertThat(v.field("d").getDouble(1)).isEqualTo(6.5);
-      assertThat(v.field("z").getBoolean(1)).isTrue();
-      v.field("b").setByte(0, (byte) -1);
-      v.field("s").setShort(0, (short) -2);
-      v.field("c").setChar(0, '\u20ac');
-      v.field("i").setInt(0, -3);
-      v.field("l").setLong(0, -4);
-      v.field("f").setFloat(0, -5.5f);
-      v.field("d").setDouble(0, -6.5);
-      v.field("z").setBoolean(0, true);
+      assertThat(v.byteField("b").get(1)).isEqualTo((byte) 1);
+      assertThat(v.shortField("s").get(1)).isEqualTo((short) 2);
+      assertThat(v.charField("c").get(1)).isEqualTo('b');
+      assertThat(v.intField("i").get(1)).isEqualTo(3);
+      assertThat(v.longField("l").get(1)).isEqualTo(4);
+      assertThat(v.floatField("f").get(1)).isEqualTo(5.5f);
+      assertThat(v.doubleField("d").get(1)).isEqualTo(6.5);
+      assertThat(v.booleanField("z").get(1)).isTrue();
+      v.byteField("b").set(0, (byte) -1);
+      v.shortField("s").set(0, (short) -2);
+      v.charField("c").set(0, '\u20ac');
+      v.intField("i").set(0, -3);
+      v.longField("l").set(0, -4);
+      v.floatField("f").set(0, -5.5f);
+      v.doubleField("d").set(0, -6.5);
+      v.booleanField("z").set(0, true);
       assertThat(v.get(0))
           .isEqualTo(new All8((byte) -1, (short) -2, '\u20ac', -3, -4, -5.5f, -6.5, true));
-      v.field("z").setBoolean(1, false);
+      v.booleanField("z").set(1, false);
       assertThat(v.get(1).z()).isFalse();
       assertThat(v.get(1)).isEqualTo(new All8((byte) 1, (short) 2, 'b', 3, 4, 5.5f, 6.5, false));
     }
   }
 
   @Test
-  void anAccessorOfTheWrongTypeNamesTheFieldAndItsType() throws IOException {
+  void aViewOfTheWrongTypeIsRefusedAtLookupNamingTheFieldAndItsType() throws IOException {
     try (StructVec<Tick> v = StructVec.open(file(), Tick.class)) {
       v.add(tick(0));
-      StructVec.Field price = v.field("price");
-      assertThatThrownBy(() -> price.getLong(0))
-          .isInstanceOf(ClassCastException.class)
-          .hasMessageStartingWith("field 'price' of Tick is double, not long; use get/setDouble");
-      assertThatThrownBy(() -> price.setInt(0, 1))
-          .isInstanceOf(ClassCastException.class)
-          .hasMessageContaining("is double, not int");
-      assertThatThrownBy(() -> v.field("qty").getDouble(0))
-          .isInstanceOf(ClassCastException.class)
-          .hasMessageStartingWith("field 'qty' of Tick is int, not double; use get/setInt");
-      assertThatThrownBy(() -> v.field("qty").getLong(0)).isInstanceOf(ClassCastException.class);
-      List<Consumer<StructVec.Field>> others =
+      assertThatThrownBy(() -> v.longField("price"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith(
+              "field 'price' of Tick is double, not long; use doubleField(\"price\") (")
+          .hasMessageContaining(file().toString());
+      assertThatThrownBy(() -> v.doubleField("qty"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("field 'qty' of Tick is int, not double; use intField(\"qty\")");
+      List<Function<String, StructVec.Field>> others =
           List.of(
-              f -> f.getByte(0),
-              f -> f.setByte(0, (byte) 0),
-              f -> f.getShort(0),
-              f -> f.setShort(0, (short) 0),
-              f -> f.getChar(0),
-              f -> f.setChar(0, 'x'),
-              f -> f.getFloat(0),
-              f -> f.setFloat(0, 0),
-              f -> f.getBoolean(0),
-              f -> f.setBoolean(0, true));
-      for (Consumer<StructVec.Field> access : others) {
-        assertThatThrownBy(() -> access.accept(price)).isInstanceOf(ClassCastException.class);
+              v::byteField,
+              v::shortField,
+              v::charField,
+              v::intField,
+              v::floatField,
+              v::booleanField);
+      for (Function<String, StructVec.Field> lookup : others) {
+        assertThatThrownBy(() -> lookup.apply("price"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("is double, not ");
       }
+      assertThatThrownBy(() -> v.doubleField("bid"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("has no component 'bid'");
+      assertThat(v.field("price")).isInstanceOf(StructVec.DoubleField.class);
+      assertThat(v.doubleField("price")).isSameAs(v.field("price"));
+      assertThat(v.field("qty")).isInstanceOf(StructVec.IntField.class);
       assertThat(v.get(0)).as("nothing was written").isEqualTo(tick(0));
     }
   }
@@ -549,7 +550,7 @@ class StructVecTest {
     VecOptions readOnly = VecOptions.defaults().withReadOnly(true);
     try (StructVec<Tick> v = StructVec.open(file(), Tick.class, readOnly)) {
       assertThat(v.toList()).isEqualTo(ticks(0, 3));
-      assertThat(v.field("price").getDouble(2)).isEqualTo(tick(2).price());
+      assertThat(v.doubleField("price").get(2)).isEqualTo(tick(2).price());
       List<ThrowingRunnable> writes =
           List.of(
               () -> v.add(tick(9)),
@@ -564,9 +565,9 @@ class StructVecTest {
               () -> v.addAll(List.of(tick(9))),
               () -> v.reserve(10),
               v::shrinkToFit,
-              () -> v.field("price").setDouble(0, 1),
-              () -> v.field("qty").setInt(0, 1),
-              () -> v.field("time").setLong(0, 1));
+              () -> v.doubleField("price").set(0, 1),
+              () -> v.intField("qty").set(0, 1),
+              () -> v.longField("time").set(0, 1));
       for (ThrowingRunnable w : writes) {
         assertThatThrownBy(w::run).isInstanceOf(UnsupportedOperationException.class);
       }
@@ -591,7 +592,7 @@ class StructVecTest {
   void afterCloseTheVectorAndItsFieldsThrowVecClosedException() throws IOException {
     StructVec<Tick> v = StructVec.open(file(), Tick.class);
     v.add(tick(0));
-    StructVec.Field price = v.field("price");
+    StructVec.DoubleField price = v.doubleField("price");
     v.close();
     v.close(); // idempotent
     assertThat(v.toString()).endsWith(", closed]");
@@ -609,8 +610,8 @@ class StructVecTest {
             v::asSegment,
             v::sync,
             v::stats,
-            () -> price.getDouble(0),
-            () -> price.setDouble(0, 1));
+            () -> price.get(0),
+            () -> price.set(0, 1));
     for (ThrowingRunnable use : uses) {
       assertThatThrownBy(use::run).isInstanceOf(VecClosedException.class);
     }
@@ -662,7 +663,7 @@ class StructVecTest {
       assertThatThrownBy(() -> v.get(0))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("qty -3 is negative");
-      assertThat(v.field("qty").getInt(0)).isEqualTo(-3);
+      assertThat(v.intField("qty").get(0)).isEqualTo(-3);
     }
   }
 

@@ -15,12 +15,12 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>{@code adds PATH native|channel everyWrites:N|every:MILLIS COUNT}: adds {@link #value(long)
- *       value(0)} to {@code value(COUNT - 1)}, printing {@code WROTE i} after the i-th add
- *       returns, then {@code ADDED COUNT}, then sleeps;
+ *       value(0)} to {@code value(COUNT - 1)}, printing {@code WROTE i} after the i-th add returns,
+ *       then {@code ADDED COUNT}, then sleeps;
  *   <li>{@code race PATH native|channel SEED OPS}: opens with {@code every(1 ms)} and runs {@code
- *       OPS} steps of the {@link Workload} with that seed (pausing 1 ms every 100 steps), calling {@code
- *       sync()} every {@link #SYNC_EVERY} steps and printing {@code SYNC steps size} after it
- *       returns; prints {@code AT steps} every 1000 steps and {@code DONE} at the end, then
+ *       OPS} steps of the {@link Workload} with that seed (pausing 1 ms every 100 steps), calling
+ *       {@code sync()} every {@link #SYNC_EVERY} steps and printing {@code SYNC steps size} after
+ *       it returns; prints {@code AT steps} every 1000 steps and {@code DONE} at the end, then
  *       sleeps.
  * </ul>
  *
@@ -111,7 +111,9 @@ public final class SyncPolicyChild {
     void truncate(long newSize);
   }
 
-  /** A seeded random sequence of adds, sets, insertAts and truncates with unique, non-zero values. */
+  /**
+   * A seeded random sequence of adds, sets, insertAts and truncates with unique, non-zero values.
+   */
   static final class Workload {
     /** The size is kept below this, so that shifting stays cheap. */
     static final int MAX_SIZE = 256;

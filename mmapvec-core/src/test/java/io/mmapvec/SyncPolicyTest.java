@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * hook {@code sync.begin}, and that what it synced survives a SIGKILL of a child JVM ({@link
  * SyncPolicyChild}).
  *
- * <p>A SIGKILL keeps the page cache, so what it can lose is only what no sync committed: the
- * length in the header slot. The crash tests therefore append, and check the reopened length.
+ * <p>A SIGKILL keeps the page cache, so what it can lose is only what no sync committed: the length
+ * in the header slot. The crash tests therefore append, and check the reopened length.
  */
 class SyncPolicyTest {
   private static final Duration KILL_WAIT = Duration.ofSeconds(60);
@@ -80,7 +80,8 @@ class SyncPolicyTest {
     public void reached(CrashPoint point, Path f) {
       if (point == CrashPoint.SYNC_BEGIN && f.equals(file)) {
         total.incrementAndGet();
-        byThread.computeIfAbsent(Thread.currentThread().getName(), k -> new AtomicInteger())
+        byThread
+            .computeIfAbsent(Thread.currentThread().getName(), k -> new AtomicInteger())
             .incrementAndGet();
       }
     }
@@ -106,11 +107,12 @@ class SyncPolicyTest {
   // ------------------------------------------------------------------------------------ arguments
 
   @Test
-  void invalidArgumentsAreRejected() {
+  void invalidArgumentsAreRejected() throws IOException {
     assertThatThrownBy(() -> SyncPolicy.everyWrites(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("0");
-    assertThatThrownBy(() -> SyncPolicy.everyWrites(-5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SyncPolicy.everyWrites(-5))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SyncPolicy.everyWrites(Long.MIN_VALUE))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SyncPolicy.every(Duration.ZERO))
@@ -120,10 +122,25 @@ class SyncPolicyTest {
     assertThatThrownBy(() -> SyncPolicy.every(Duration.ofNanos(999_999)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SyncPolicy.every(null)).isInstanceOf(NullPointerException.class);
+    // Hardening 13.9: too long for the flusher's nanoseconds. Before the fix the policy was
+    // accepted and open threw a bare ArithmeticException (checked).
+    for (Duration tooLong :
+        new Duration[] {
+          Duration.ofSeconds(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE).plusNanos(1)
+        }) {
+      assertThatThrownBy(() -> SyncPolicy.every(tooLong))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("2^63-1 ns");
+    }
     // The smallest legal values.
     assertThat(SyncPolicy.everyWrites(1)).isEqualTo(new SyncPolicy.EveryWrites(1));
     assertThat(SyncPolicy.every(Duration.ofMillis(1)))
         .isEqualTo(new SyncPolicy.Every(Duration.ofMillis(1)));
+    // The largest legal interval opens (the flusher schedules it) and closes.
+    try (LongVec v =
+        open(dir.resolve("longest.vec"), SyncPolicy.every(Duration.ofNanos(Long.MAX_VALUE)))) {
+      v.add(1);
+    }
   }
 
   // ------------------------------------------------------------------------------------ manual
@@ -161,7 +178,8 @@ class SyncPolicyTest {
     }
   }
 
-  // ------------------------------------------------------------------------------------ everyWrites
+  // ------------------------------------------------------------------------------------
+  // everyWrites
 
   @ParameterizedTest
   @ValueSource(ints = {1, 3, 100})
@@ -234,8 +252,14 @@ class SyncPolicyTest {
     int adds = 2 * n + (n - 1); // two syncs, then n - 1 writes that no sync covers
     try (ChildJvm child =
         ChildJvm.start(
-            dir, "everyWrites" + n, SyncPolicyChild.class,
-            "adds", file.toString(), "native", "everyWrites:" + n, String.valueOf(adds))) {
+            dir,
+            "everyWrites" + n,
+            SyncPolicyChild.class,
+            "adds",
+            file.toString(),
+            "native",
+            "everyWrites:" + n,
+            String.valueOf(adds))) {
       child.awaitLine("ADDED " + adds);
       child.kill();
     }
@@ -254,8 +278,14 @@ class SyncPolicyTest {
     int n = 5;
     try (ChildJvm child =
         ChildJvm.start(
-            dir, "rightAfter", SyncPolicyChild.class,
-            "adds", file.toString(), "native", "everyWrites:" + n, String.valueOf(n))) {
+            dir,
+            "rightAfter",
+            SyncPolicyChild.class,
+            "adds",
+            file.toString(),
+            "native",
+            "everyWrites:" + n,
+            String.valueOf(n))) {
       child.awaitLine("WROTE " + n);
       child.kill();
     }
@@ -287,8 +317,14 @@ class SyncPolicyTest {
     int count = 1000; // more than the first page: the file grows too
     try (ChildJvm child =
         ChildJvm.start(
-            dir, "idle-" + backend, SyncPolicyChild.class,
-            "adds", file.toString(), backend, "every:50", String.valueOf(count))) {
+            dir,
+            "idle-" + backend,
+            SyncPolicyChild.class,
+            "adds",
+            file.toString(),
+            backend,
+            "every:50",
+            String.valueOf(count))) {
       child.awaitLine("ADDED " + count);
       Thread.sleep(1000);
       assertThat(child.process().isAlive()).as(child.transcript()).isTrue();
@@ -316,9 +352,9 @@ class SyncPolicyTest {
   }
 
   /**
-   * The flusher never races the writer: a writer doing random adds, sets, truncates and inserts
-   * for about two seconds while the flusher syncs every millisecond; after close and reopen the
-   * file holds exactly the model's contents.
+   * The flusher never races the writer: a writer doing random adds, sets, truncates and inserts for
+   * about two seconds while the flusher syncs every millisecond; after close and reopen the file
+   * holds exactly the model's contents.
    */
   @ParameterizedTest
   @ValueSource(strings = {"native", "channel"})
@@ -360,10 +396,10 @@ class SyncPolicyTest {
   /**
    * The crash contract under {@code every(1 ms)}: a child JVM runs a seeded random workload and is
    * killed with SIGKILL in the middle. The reopened length must be a size the vector had at or
-   * after the last explicit sync the child reported (the flusher only commits sizes the vector
-   * had, and never one older than a sync that returned), and every element below it must hold a
-   * value that was stored at that index at some point (in particular never the zero of an
-   * unwritten element: every value written is non-zero).
+   * after the last explicit sync the child reported (the flusher only commits sizes the vector had,
+   * and never one older than a sync that returned), and every element below it must hold a value
+   * that was stored at that index at some point (in particular never the zero of an unwritten
+   * element: every value written is non-zero).
    */
   @ParameterizedTest
   @ValueSource(strings = {"native", "channel"})
@@ -378,15 +414,26 @@ class SyncPolicyTest {
     String transcript;
     try (ChildJvm child =
         ChildJvm.start(
-            dir, "crash-" + backend, SyncPolicyChild.class,
-            "race", file.toString(), backend, String.valueOf(seed), String.valueOf(ops))) {
+            dir,
+            "crash-" + backend,
+            SyncPolicyChild.class,
+            "race",
+            file.toString(),
+            backend,
+            String.valueOf(seed),
+            String.valueOf(ops))) {
       child.awaitLine("STARTED");
       child.awaitLine("AT " + killAt, "DONE");
       child.kill();
       transcript = child.transcript();
     }
-    String why = "seed " + seed + ", killed after step " + killAt
-        + (transcript.contains("DONE") ? " (after the end of the run)" : "") + "\n";
+    String why =
+        "seed "
+            + seed
+            + ", killed after step "
+            + killAt
+            + (transcript.contains("DONE") ? " (after the end of the run)" : "")
+            + "\n";
     long lastSyncStep = 0;
     long lastSyncSize = 0;
     for (String line : transcript.split("\n")) {
@@ -404,7 +451,9 @@ class SyncPolicyTest {
     for (int step = 1; step <= ops; step++) {
       w.step();
       if (step == lastSyncStep) {
-        assertThat(model.size()).as(why + "model size at the reported sync").isEqualTo(lastSyncSize);
+        assertThat(model.size())
+            .as(why + "model size at the reported sync")
+            .isEqualTo(lastSyncSize);
       }
       if (step >= lastSyncStep) {
         allowedLengths.set((int) model.size());
@@ -418,7 +467,9 @@ class SyncPolicyTest {
     try (LongVec v = LongVec.open(file, VecOptions.defaults(), backendNamed(backend))) {
       long length = v.size();
       assertThat(allowedLengths.get((int) Math.min(length, Integer.MAX_VALUE)))
-          .as(why + "reopened length %d is a size the vector had at or after step %d", length,
+          .as(
+              why + "reopened length %d is a size the vector had at or after step %d",
+              length,
               lastSyncStep)
           .isTrue();
       for (long i = 0; i < length; i++) {
@@ -466,7 +517,8 @@ class SyncPolicyTest {
     Path file = dir.resolve("t0.vec");
     SyncCounter counter = new SyncCounter(file);
     CrashHooks.setListener(counter);
-    vecs.getFirst().add(99); // a change after the listener is in: an idle vector is not synced again
+    vecs.getFirst()
+        .add(99); // a change after the listener is in: an idle vector is not synced again
     await("flusher syncs", counter::flusherSyncs, 1);
     List<Thread> flushers = flusherThreads();
     assertThat(flushers).hasSize(1);
@@ -486,8 +538,8 @@ class SyncPolicyTest {
   }
 
   /**
-   * VecStats: "a sync with nothing to write is not counted". Once the flusher has committed an
-   * idle vector, its later rounds have nothing to write (no change, same length).
+   * VecStats: "a sync with nothing to write is not counted". Once the flusher has committed an idle
+   * vector, its later rounds have nothing to write (no change, same length).
    */
   @Test
   void everyDoesNotCountIdleRoundsAsSyncs() throws Exception {

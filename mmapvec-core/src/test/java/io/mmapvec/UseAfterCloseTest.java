@@ -26,11 +26,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -48,14 +49,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Durability test 7, use after close: every public method of a closed vector throws {@link
- * VecClosedException} ({@code close()} does nothing, {@code toString()} may work), and a close
- * from another thread while a thread reads or writes ends that thread with an exception, never
- * with a crash of the JVM.
+ * VecClosedException} ({@code close()} does nothing, {@code toString()} may work), and a close from
+ * another thread while a thread reads or writes ends that thread with an exception, never with a
+ * crash of the JVM.
  *
  * <p>The methods are found by reflection, for the six primitive vectors, {@link StructVec} and its
  * {@link StructVec.Field}s, so a method added to a vector class is covered without touching this
- * test; if it takes a parameter type this test cannot make a dummy for, the test fails and says
- * so. Every dummy call is first made on the open vector and must succeed there, so a failure after
+ * test; if it takes a parameter type this test cannot make a dummy for, the test fails and says so.
+ * Every dummy call is first made on the open vector and must succeed there, so a failure after
  * close is about closing.
  */
 class UseAfterCloseTest {
@@ -66,8 +67,7 @@ class UseAfterCloseTest {
   /** A record with one component of every primitive type, for the StructVec sweep. */
   record Sample(byte b, short s, char c, int i, long l, float f, double d, boolean z) {}
 
-  private static final Sample SAMPLE =
-      new Sample((byte) 1, (short) 2, 'c', 4, 5L, 6.5f, 7.5, true);
+  private static final Sample SAMPLE = new Sample((byte) 1, (short) 2, 'c', 4, 5L, 6.5f, 7.5, true);
 
   private static List<Backend> backends() {
     List<Backend> out = new ArrayList<>();
@@ -105,10 +105,7 @@ class UseAfterCloseTest {
             "StructVec<Sample>",
             StructVec.class,
             UseAfterCloseTest::openStructVec,
-            Map.of(
-                Record.class, SAMPLE,
-                Collection.class, List.of(SAMPLE),
-                String.class, "l")));
+            Map.of(Record.class, SAMPLE, Collection.class, List.of(SAMPLE), String.class, "l")));
     return out;
   }
 
@@ -132,16 +129,16 @@ class UseAfterCloseTest {
 
   /**
    * Every public instance method a class declares, implements or inherits, beyond Object's, once
-   * per name and parameter types. Bridges are kept (then de-duplicated): methods inherited from
-   * the package-private AbstractVec reach reflection only as the public class's visibility
-   * bridges.
+   * per name and parameter types. Bridges are kept (then de-duplicated): methods inherited from the
+   * package-private AbstractVec reach reflection only as the public class's visibility bridges.
    */
   private static List<Method> publicMethods(Class<?> type) {
     Map<String, Method> bySignature = new TreeMap<>();
     Arrays.stream(type.getMethods())
         .filter(m -> !Modifier.isStatic(m.getModifiers()))
         .filter(m -> m.getDeclaringClass() != Object.class)
-        .sorted(Comparator.comparing((Method m) -> m.isBridge()).thenComparing(Method::toGenericString))
+        .sorted(
+            Comparator.comparing((Method m) -> m.isBridge()).thenComparing(Method::toGenericString))
         .forEach(m -> bySignature.putIfAbsent(signature(m), m));
     return List.copyOf(bySignature.values());
   }
@@ -154,8 +151,8 @@ class UseAfterCloseTest {
   }
 
   /**
-   * Arguments that are valid for a writable vector of {@value #ELEMENTS} elements: index 0, size
-   * 0, value 0; arrays of two elements; the first {@code int} 0 (an offset) and the second 1 (a
+   * Arguments that are valid for a writable vector of {@value #ELEMENTS} elements: index 0, size 0,
+   * value 0; arrays of two elements; the first {@code int} 0 (an offset) and the second 1 (a
    * length); functional interfaces that do nothing; {@code own} for the class's own types. So the
    * exception after close can only come from the closed check.
    */
@@ -191,6 +188,25 @@ class UseAfterCloseTest {
     return type.isPrimitive() && type != void.class
         ? Array.get(Array.newInstance(type, 1), 0)
         : null;
+  }
+
+  /**
+   * {@return the subject's dummies, but for a typed field lookup such as {@code doubleField} the
+   * name of a {@link Sample} component of that type}
+   */
+  private static Map<Class<?>, Object> dummies(Method m, Subject subject) {
+    if (!m.getName().endsWith("Field")) {
+      return subject.dummies();
+    }
+    String type = m.getName().substring(0, m.getName().length() - "Field".length());
+    for (RecordComponent c : Sample.class.getRecordComponents()) {
+      if (c.getType().getName().equals(type)) {
+        Map<Class<?>, Object> out = new HashMap<>(subject.dummies());
+        out.put(String.class, c.getName());
+        return out;
+      }
+    }
+    throw new AssertionError("Sample has no " + type + " component for " + m);
   }
 
   private static Object invoke(Method m, Object target, Map<Class<?>, Object> own)
@@ -243,15 +259,16 @@ class UseAfterCloseTest {
                 signature(m) + " throws VecClosedException after close",
                 () -> {
                   Vec v = subject.opener().open(file, backend);
+                  Map<Class<?>, Object> dummies = dummies(m, subject);
                   try {
                     // The same dummies work on the open vector: the failure below is about closing.
-                    assertThatCode(() -> invoke(m, v, subject.dummies()))
+                    assertThatCode(() -> invoke(m, v, dummies))
                         .as("%s with dummy arguments on an open vector", signature(m))
                         .doesNotThrowAnyException();
                   } finally {
                     v.close();
                   }
-                  assertThatThrownBy(() -> invoke(m, v, subject.dummies()))
+                  assertThatThrownBy(() -> invoke(m, v, dummies))
                       .as("%s on a closed vector", signature(m))
                       .isInstanceOf(VecClosedException.class)
                       .hasMessageContaining(file.toString());
@@ -263,8 +280,9 @@ class UseAfterCloseTest {
   }
 
   /**
-   * The same for every method of {@link StructVec.Field} (its class Javadoc promises it): each
-   * accessor pair on the field of its own type, the other methods on the first field.
+   * The same for every method of the {@link StructVec.Field} views (their Javadoc promises it):
+   * each view's {@code get} and {@code set} on a field of its type, the methods every view inherits
+   * on the first field.
    */
   private DynamicContainer closedFieldChecks(Backend backend) {
     Path file = dir.resolve("fields-" + backend.name() + ".vec");
@@ -273,11 +291,10 @@ class UseAfterCloseTest {
     for (RecordComponent component : components) {
       String type = component.getType().getName();
       String suffix = Character.toUpperCase(type.charAt(0)) + type.substring(1);
-      for (Method m : publicMethods(StructVec.Field.class)) {
-        boolean accessor = m.getName().matches("(get|set)[A-Z].*");
-        if (accessor
-            ? !m.getName().substring(3).equals(suffix) // refused with ClassCastException when open
-            : component != components[0]) {
+      Class<?> view = fieldView(suffix);
+      for (Method m : publicMethods(view)) {
+        boolean accessor = m.getDeclaringClass() == view; // get and set of the component's type
+        if (!accessor && component != components[0]) {
           continue;
         }
         String name = "Field " + component.getName() + " (" + type + "): " + signature(m);
@@ -309,6 +326,16 @@ class UseAfterCloseTest {
     }
     return DynamicContainer.dynamicContainer(
         "StructVec.Field on the " + backend.name() + " backend", tests);
+  }
+
+  /** {@return the view class for the type named {@code suffix}, e.g. {@code DoubleField}} */
+  private static Class<?> fieldView(String suffix) {
+    for (Class<?> c : StructVec.Field.class.getPermittedSubclasses()) {
+      if (c.getSimpleName().equals(suffix + "Field")) {
+        return c;
+      }
+    }
+    throw new AssertionError("no view " + suffix + "Field");
   }
 
   private static void assertToStringWorksOrSaysClosed(Object closed) {
@@ -497,10 +524,10 @@ class UseAfterCloseTest {
   }
 
   /**
-   * The child JVM of the close race. Arguments: backend name, rounds, directory, seed. Even
-   * rounds race a reader against close, odd rounds a writer (a vector is not thread-safe, so the
-   * two never share one). Prints "ok ..." for a round that ends as it should, "UNEXPECTED ..."
-   * with the stack traces otherwise; exits 1 if any round was unexpected, 2 if a thread hung.
+   * The child JVM of the close race. Arguments: backend name, rounds, directory, seed. Even rounds
+   * race a reader against close, odd rounds a writer (a vector is not thread-safe, so the two never
+   * share one). Prints "ok ..." for a round that ends as it should, "UNEXPECTED ..." with the stack
+   * traces otherwise; exits 1 if any round was unexpected, 2 if a thread hung.
    */
   static final class CloseRace {
     private CloseRace() {}
@@ -519,8 +546,16 @@ class UseAfterCloseTest {
         long delayNanos = random.nextInt(4) == 0 ? 0 : random.nextLong(3_000_000);
         String result =
             race(kind, backend, dir.resolve("race-" + round + ".vec"), writer, delayNanos);
-        String line = "round " + round + " " + kind + (writer ? " writer" : " reader")
-            + " delay " + delayNanos / 1000 + "us: " + result;
+        String line =
+            "round "
+                + round
+                + " "
+                + kind
+                + (writer ? " writer" : " reader")
+                + " delay "
+                + delayNanos / 1000
+                + "us: "
+                + result;
         if (result.startsWith("ok")) {
           System.out.println("ok " + line);
         } else {
@@ -584,7 +619,9 @@ class UseAfterCloseTest {
       }
       t.join(TimeUnit.SECONDS.toMillis(20));
       if (t.isAlive()) {
-        return "hung: the " + t.getName() + " thread still runs 20 s after close"
+        return "hung: the "
+            + t.getName()
+            + " thread still runs 20 s after close"
             + (closeFailure == null ? "" : "; close threw " + trace(closeFailure));
       }
       Throwable e = ended.get();

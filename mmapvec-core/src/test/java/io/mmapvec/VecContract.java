@@ -34,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The behaviour every vector must have, whatever its element type and backend. {@link
- * VecContractTest} runs it for each of the six element types on each of the two backends; the
- * test bodies reach the typed methods through a {@link VecKind}.
+ * VecContractTest} runs it for each of the six element types on each of the two backends; the test
+ * bodies reach the typed methods through a {@link VecKind}.
  *
- * <p>Every vector a test opens is closed after it, even when the test fails, because an open
- * vector stays in the JVM-wide registry of open files.
+ * <p>Every vector a test opens is closed after it, even when the test fails, because an open vector
+ * stays in the JVM-wide registry of open files.
  *
  * @param <V> the vector class
  */
@@ -154,7 +154,9 @@ abstract class VecContract<V extends Vec> {
     V v = open();
     assertThat(v.size()).isZero();
     assertThat(v.isEmpty()).isTrue();
-    assertThat(v.capacity()).isGreaterThanOrEqualTo(0);
+    // The capacity is what the file's data region holds (a new file may have room already).
+    assertThat(v.capacity())
+        .isEqualTo((Files.size(path) - HeaderFormat.DATA_OFFSET) / kind.elementSize());
     assertThat(contents(v)).isEmpty();
     assertThat(v.elementSize()).isEqualTo(kind.elementSize());
     assertThat(v.path()).isEqualTo(path);
@@ -180,8 +182,7 @@ abstract class VecContract<V extends Vec> {
   void setReplacesOnlyThatElement() throws IOException {
     V v = filled(5);
     kind.set(v, 2, value(100));
-    assertThat(contents(v))
-        .containsExactly(value(0), value(1), value(100), value(3), value(4));
+    assertThat(contents(v)).containsExactly(value(0), value(1), value(100), value(3), value(4));
     assertThat(v.size()).isEqualTo(5);
   }
 
@@ -222,8 +223,7 @@ abstract class VecContract<V extends Vec> {
   void insertAtMiddleShiftsTailUp() throws IOException {
     V v = filled(4);
     kind.insertAt(v, 2, value(100));
-    assertThat(contents(v))
-        .containsExactly(value(0), value(1), value(100), value(2), value(3));
+    assertThat(contents(v)).containsExactly(value(0), value(1), value(100), value(2), value(3));
   }
 
   @Test
@@ -371,8 +371,7 @@ abstract class VecContract<V extends Vec> {
   void resizeToLargerSizeAppendsFill() throws IOException {
     V v = filled(3);
     kind.resize(v, 7, fill());
-    assertThat(contents(v))
-        .isEqualTo(concat(kind.values(0, 3), Collections.nCopies(4, fill())));
+    assertThat(contents(v)).isEqualTo(concat(kind.values(0, 3), Collections.nCopies(4, fill())));
   }
 
   @Test
@@ -853,8 +852,7 @@ abstract class VecContract<V extends Vec> {
           .isInstanceOfSatisfying(
               VecFormatException.class,
               e ->
-                  assertThat(e.reason())
-                      .isEqualTo(VecFormatException.Reason.DATA_VERSION_MISMATCH))
+                  assertThat(e.reason()).isEqualTo(VecFormatException.Reason.DATA_VERSION_MISMATCH))
           .hasMessageContaining("1.2.3")
           .hasMessageContaining(other.dataVersion().toString())
           .hasMessageContaining(path.toString());
@@ -865,8 +863,7 @@ abstract class VecContract<V extends Vec> {
   }
 
   @Test
-  void reopenAsOtherElementTypeThrowsElementTypeMismatchNamingBothAndTheFile()
-      throws IOException {
+  void reopenAsOtherElementTypeThrowsElementTypeMismatchNamingBothAndTheFile() throws IOException {
     filled(3).close();
     byte[] before = Files.readAllBytes(path);
     // long and double have the same size: the type itself must be checked, not just the size.
@@ -875,8 +872,7 @@ abstract class VecContract<V extends Vec> {
     assertThatThrownBy(() -> track(other.open(path, VecOptions.defaults(), backend)))
         .isInstanceOfSatisfying(
             VecFormatException.class,
-            e ->
-                assertThat(e.reason()).isEqualTo(VecFormatException.Reason.ELEMENT_TYPE_MISMATCH))
+            e -> assertThat(e.reason()).isEqualTo(VecFormatException.Reason.ELEMENT_TYPE_MISMATCH))
         .hasMessageContaining(kind.name())
         .hasMessageContaining(other.name())
         .hasMessageContaining(path.toString());

@@ -42,10 +42,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class VecModelTest {
   private static final int CHAINS = 100;
   private static final int MAX_STEPS = 60;
+
   /** Elements a single addAll or resize may add: enough to cross several pages. */
   private static final int MAX_GROWTH = 1200;
+
   /** The longest copyFrom. */
   private static final int MAX_COPY = 50;
+
   /** Values are those of seeds in {@code [-SEED_RANGE, SEED_RANGE]}. */
   private static final int SEED_RANGE = 1000;
 
@@ -129,7 +132,9 @@ class VecModelTest {
       }
     }
 
-    /** Closes the vector, then reopens it writable; in between, checks a read-only open if asked. */
+    /**
+     * Closes the vector, then reopens it writable; in between, checks a read-only open if asked.
+     */
     void closeAndReopen(boolean viaReadOnly) throws IOException {
       V v = vec;
       vec = null; // closed, whatever happens next

@@ -25,18 +25,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * milliseconds for all 10M appends; one append per shot, so every shot starts from empty.
  *
  * <p>The vector file is created before each shot and closed (synced) and deleted after it, outside
- * the measured time: the score is the cost of {@code add}, including the file's growth
- * ({@code fallocate}, page faults on new pages) but not creation or the final sync. Three
- * informational variants take the cost apart: {@link #vecAddThenSync} adds the sync; {@link
- * #vecAddReserved} allocates the file's blocks before the shot, so the shot has no growth but
- * still touches every page for the first time; {@link #vecAddRecycled} appends to a cleared vector
- * whose pages are already mapped, so the shot costs only {@code add} itself.
+ * the measured time: the score is the cost of {@code add}, including the file's growth ({@code
+ * fallocate}, page faults on new pages) but not creation or the final sync. Three informational
+ * variants take the cost apart: {@link #vecAddThenSync} adds the sync; {@link #vecAddReserved}
+ * allocates the file's blocks before the shot, so the shot has no growth but still touches every
+ * page for the first time; {@link #vecAddRecycled} appends to a cleared vector whose pages are
+ * already mapped, so the shot costs only {@code add} itself.
  *
- * <p>Before every shot, of every benchmark here, a full GC runs (outside the measured time), so that
- * no shot pays for the garbage of the one before; the heap baselines still pay for the GC work
+ * <p>Before every shot, of every benchmark here, a full GC runs (outside the measured time), so
+ * that no shot pays for the garbage of the one before; the heap baselines still pay for the GC work
  * their own growth causes. The heap has a fixed size (-Xms = -Xmx), as on a server: otherwise G1
- * gives memory back after the full GC and some heap shots pay to fault it in again, which makes
- * the baseline bimodal (30 or 120 ms per shot on the machine of docs/BENCHMARKS.md).
+ * gives memory back after the full GC and some heap shots pay to fault it in again, which makes the
+ * baseline bimodal (30 or 120 ms per shot on the machine of docs/BENCHMARKS.md).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -144,8 +144,8 @@ public class AppendBench {
   }
 
   /**
-   * One vector for the whole trial, filled once and cleared before every shot: its file never
-   * grows during a shot and its pages are already mapped, so a shot costs only {@code add} itself.
+   * One vector for the whole trial, filled once and cleared before every shot: its file never grows
+   * during a shot and its pages are already mapped, so a shot costs only {@code add} itself.
    */
   @State(Scope.Thread)
   public static class RecycledVec {

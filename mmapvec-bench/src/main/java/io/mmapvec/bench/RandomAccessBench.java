@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Random {@code get} and {@code set} on a {@link LongVec} of 16M elements (128 MiB) against a
- * {@code long[]} of the same size, in the same JVM, with the same precomputed sequence of 1M
- * random indices. Each invocation walks the whole index sequence; scores are ns per element.
+ * {@code long[]} of the same size, in the same JVM, with the same precomputed sequence of 1M random
+ * indices. Each invocation walks the whole index sequence; scores are ns per element.
  *
  * <p>The vector is opened writable (as an application updating in place would) and pre-filled in
  * the trial setup, so the file's pages are resident in the page cache before measuring.
@@ -32,7 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class RandomAccessBench {
   /** Elements in the vector and the array: 16M longs, 128 MiB. */
   static final int N = 1 << 24;

@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Sequential scan (sum of all elements) of a {@link LongVec} of 16M elements (128 MiB) three ways
- * — a {@code get(i)} loop, {@code forEach}, and {@code asSegment()} with {@code getAtIndex} —
- * against a {@code long[]} loop over the same values, in the same JVM. Scores are ns per element.
+ * Sequential scan (sum of all elements) of a {@link LongVec} of 16M elements (128 MiB) three ways —
+ * a {@code get(i)} loop, {@code forEach}, and {@code asSegment()} with {@code getAtIndex} — against
+ * a {@code long[]} loop over the same values, in the same JVM. Scores are ns per element.
  *
  * <p>The vector is written once, closed, and reopened read-only, the way an analysis job reads a
  * finished file; its pages are in the page cache.
@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class ScanBench {
   /** Elements in the vector and the array: 16M longs, 128 MiB. */
   static final int N = 1 << 24;

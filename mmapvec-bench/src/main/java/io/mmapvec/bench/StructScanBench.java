@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Column scan of a record vector: the sum of the {@code price} field of 16M {@link Tick} records
- * (24 bytes each, 384 MiB) through {@link StructVec.Field#getDouble(long)}, against the sum of a
+ * (24 bytes each, 384 MiB) through {@link StructVec.DoubleField#get(long)}, against the sum of a
  * {@link DoubleVec} of 16M values (128 MiB) through {@code get(i)}, in the same JVM. Scores are ns
  * per element; the issue's target is {@code fieldGetDouble} within 1.2x of {@code doubleVecGet}.
  *
@@ -55,7 +55,7 @@ public class StructScanBench {
 
   private Path dir;
   private StructVec<Tick> ticks;
-  private StructVec.Field price;
+  private StructVec.DoubleField price;
   private DoubleVec prices;
 
   /** Creates the benchmark state; JMH calls this. */
@@ -94,7 +94,7 @@ public class StructScanBench {
     }
     VecOptions readOnly = VecOptions.defaults().withReadOnly(true);
     ticks = StructVec.open(tickFile, Tick.class, readOnly);
-    price = ticks.field("price");
+    price = ticks.doubleField("price");
     prices = DoubleVec.open(priceFile, readOnly);
     if (ticks.size() != N || prices.size() != N || fieldGetDouble() != doubleVecGet()) {
       throw new IllegalStateException("the vectors do not hold what was written");
@@ -117,15 +117,15 @@ public class StructScanBench {
     BenchFiles.deleteTree(dir);
   }
 
-  /** {@return the sum of the prices, by {@code Field.getDouble(i)} over the record vector} */
+  /** {@return the sum of the prices, by {@code DoubleField.get(i)} over the record vector} */
   @Benchmark
   @OperationsPerInvocation(N)
   public double fieldGetDouble() {
-    StructVec.Field f = price;
+    StructVec.DoubleField f = price;
     long n = ticks.size();
     double sum = 0;
     for (long i = 0; i < n; i++) {
-      sum += f.getDouble(i);
+      sum += f.get(i);
     }
     return sum;
   }

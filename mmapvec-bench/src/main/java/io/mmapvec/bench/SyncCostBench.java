@@ -27,12 +27,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Each trial creates its own vector (reserve, then {@code resize(n, fill)}: one allocation and
  * one doubling copy, not n appends), syncs it so that no page is dirty when measuring, and deletes
- * it afterwards. The file goes under {@code java.io.tmpdir} (or {@code -Dmmapvec.bench.dir}); put it
- * on a real disk, since a sync to tmpfs costs next to nothing. A 4 GiB trial needs 4 GiB of free
+ * it afterwards. The file goes under {@code java.io.tmpdir} (or {@code -Dmmapvec.bench.dir}); put
+ * it on a real disk, since a sync to tmpfs costs next to nothing. A 4 GiB trial needs 4 GiB of free
  * disk and of page cache, and its setup writes the whole file once (seconds).
  *
- * <p>Note that the vector tracks one dirty range, [lowest, highest] set index: for k random sets
- * it spans almost the whole vector, and {@code msync} is asked for all of it. The kernel finds the
+ * <p>Note that the vector tracks one dirty range, [lowest, highest] set index: for k random sets it
+ * spans almost the whole vector, and {@code msync} is asked for all of it. The kernel finds the
  * dirty pages through the page cache's dirty tags, so the cost still follows k.
  */
 @State(Scope.Thread)
@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 4, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class SyncCostBench {
   /** The vector's data size: {@code 64M} or {@code 4G} bytes of longs. */
   @Param({"64M", "4G"})
@@ -52,8 +54,8 @@ public class SyncCostBench {
 
   /**
    * Where the random indices fall: {@code whole} (the default) anywhere in the vector; {@code 64M}
-   * within its first 64 MiB, which separates the effect of the file size from that of the
-   * device's locality ({@code -p size=4G -p span=64M}).
+   * within its first 64 MiB, which separates the effect of the file size from that of the device's
+   * locality ({@code -p size=4G -p span=64M}).
    */
   @Param({"whole"})
   public String span;

@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mmapvec demo [DIR]}: writes a vector of a million longs to {@code DIR/demo.vec}, syncs
- * it, reads it back read-only, checks every value and prints how long each step took.
+ * {@code mmapvec demo [DIR]}: writes a vector of a million longs to {@code DIR/demo.vec}, syncs it,
+ * reads it back read-only, checks every value and prints how long each step took.
  *
  * <p>An existing {@code demo.vec} is replaced only when it is the demo's own file, that is when it
  * opens with the demo's magic {@value #MAGIC}, data version 1.0.0 and {@code long} elements;
@@ -36,7 +36,9 @@ import picocli.CommandLine.Spec;
       "",
       "Creates DIR/demo.vec, appends the squares 0, 1, 4, ..., syncs, reopens it read-only,",
       "verifies every value and sums them. An existing DIR/demo.vec is replaced only if this",
-      "demo wrote it (magic " + DemoCommand.MAGIC + ", data version 1.0.0); any other file is left alone."
+      "demo wrote it (magic "
+          + DemoCommand.MAGIC
+          + ", data version 1.0.0); any other file is left alone."
     })
 public final class DemoCommand implements Callable<Integer> {
   /** The demo file's application magic. */
@@ -54,7 +56,8 @@ public final class DemoCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "DIR",
-      description = "Directory for demo.vec, created if missing (default: a new temporary directory).")
+      description =
+          "Directory for demo.vec, created if missing (default: a new temporary directory).")
   Path dir;
 
   @Option(
@@ -211,8 +214,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Deletes {@code file} if it is the demo's own; refuses, with the reason, if it is anything
-   * else.
+   * Deletes {@code file} if it is the demo's own; refuses, with the reason, if it is anything else.
    *
    * @return whether a previous demo file was deleted
    */
@@ -233,8 +235,7 @@ public final class DemoCommand implements Callable<Integer> {
           file + " is not a demo file (" + Main.describe(e, file) + "); leaving it alone",
           e);
     } catch (VecLockedException e) {
-      throw new CliException(
-          Main.DATA_ERROR, file + " is in use: " + Main.describe(e, file), e);
+      throw new CliException(Main.DATA_ERROR, file + " is in use: " + Main.describe(e, file), e);
     } catch (IOException e) {
       throw new CliException(
           Main.DATA_ERROR, "cannot open " + file + ": " + Main.describe(e, file), e);

@@ -76,8 +76,8 @@ public final class Main implements Runnable {
   }
 
   /**
-   * {@return one line for {@code e}, without the " (file)" suffix the library appends when
-   * {@code file} is already named by the caller}
+   * {@return one line for {@code e}, without the " (file)" suffix the library appends when {@code
+   * file} is already named by the caller}
    *
    * @param e the exception from the library or the JDK
    * @param file the file the caller's message names
@@ -134,7 +134,8 @@ public final class Main implements Runnable {
         code = DATA_ERROR;
         message = describe(ex, null);
       } else {
-        // A bug in the tool or the library: still one line, with the exception's type to search for.
+        // A bug in the tool or the library: still one line, with the exception's type to search
+        // for.
         code = DATA_ERROR;
         message = "internal error: " + ex.getClass().getName() + ": " + describe(ex, null);
       }
@@ -144,7 +145,9 @@ public final class Main implements Runnable {
     }
   }
 
-  /** Prints a command-line mistake as one line that points at the help, exit code {@link #USAGE}. */
+  /**
+   * Prints a command-line mistake as one line that points at the help, exit code {@link #USAGE}.
+   */
   static final class OneLineUsageErrors implements IParameterExceptionHandler {
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
@@ -172,8 +175,14 @@ public final class Main implements Runnable {
       }
       return new String[] {
         "mmapvec " + v,
-        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + "), "
-            + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+        "Java "
+            + Runtime.version()
+            + " ("
+            + System.getProperty("java.vendor")
+            + "), "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.arch")
       };
     }
   }

@@ -33,20 +33,20 @@ class DemoCommandTest {
     List<String> out = r.out();
     assertThat(out).hasSize(6);
     assertThat(out.get(0)).isEqualTo("mmapvec demo: " + file + ", native backend");
-    assertThat(out.get(1)).matches("  appended 1,000,000 longs in " + MS + " \\(\\d+\\.\\d [Mk]/s\\)");
+    assertThat(out.get(1))
+        .matches("  appended 1,000,000 longs in " + MS + " \\(\\d+\\.\\d [Mk]/s\\)");
     Matcher sync =
         Pattern.compile(
-                "  sync: " + MS + "    file: (\\d+\\.\\d) MiB \\(capacity ([\\d,]+), grown \\d+ times\\)")
+                "  sync: "
+                    + MS
+                    + "    file: (\\d+\\.\\d) MiB \\(capacity ([\\d,]+), grown \\d+ times\\)")
             .matcher(out.get(2));
     assertThat(sync.matches()).as(out.get(2)).isTrue();
     assertThat(Double.parseDouble(sync.group(1))).isBetween(7.6, 16.5);
     assertThat(Long.parseLong(sync.group(2).replace(",", ""))).isGreaterThanOrEqualTo(1_000_000);
     assertThat(out.get(3))
         .matches(
-            "  reopened read-only in "
-                + MS
-                + ": 1,000,000 elements, all values verified in "
-                + MS);
+            "  reopened read-only in " + MS + ": 1,000,000 elements, all values verified in " + MS);
     assertThat(out.get(4)).isEqualTo("  first 3: 0, 1, 4   last: 999,998,000,001");
     // The sum of i*i for i < 10^6 is (n-1)n(2n-1)/6.
     assertThat(out.get(5)).matches("  scan \\(sum = 333,332,833,333,500,000\\) in " + MS);
@@ -70,7 +70,8 @@ class DemoCommandTest {
       assertThat(dir.getParent())
           .isEqualTo(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath());
       assertThat(file).isRegularFile();
-      assertThat(r.out().getLast()).isEqualTo("  (a new temporary directory; remove it with: rm -r " + dir + ")");
+      assertThat(r.out().getLast())
+          .isEqualTo("  (a new temporary directory; remove it with: rm -r " + dir + ")");
     } finally {
       deleteTree(dir);
     }
@@ -112,7 +113,9 @@ class DemoCommandTest {
 
     assertThat(r.exitCode()).isEqualTo(Main.DATA_ERROR);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).singleElement().asString()
+    assertThat(r.err())
+        .singleElement()
+        .asString()
         .startsWith("mmapvec: " + file.toAbsolutePath() + " is not a demo file (")
         .contains("OTHERAPP")
         .contains("MVDEMO01")
@@ -132,7 +135,9 @@ class DemoCommandTest {
     Run r = Run.of("demo", tmp.toString());
 
     assertThat(r.exitCode()).isEqualTo(Main.DATA_ERROR);
-    assertThat(r.err()).singleElement().asString()
+    assertThat(r.err())
+        .singleElement()
+        .asString()
         .startsWith("mmapvec: " + file.toAbsolutePath() + " is not a demo file (");
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
   }
@@ -149,7 +154,9 @@ class DemoCommandTest {
 
     assertThat(r.exitCode()).isEqualTo(Main.DATA_ERROR);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).singleElement().asString()
+    assertThat(r.err())
+        .singleElement()
+        .asString()
         .startsWith("mmapvec: " + file.toAbsolutePath() + " is not a demo file (")
         .endsWith("; leaving it alone");
     assertThat(Files.readAllBytes(file)).isEqualTo(garbage);
@@ -160,8 +167,11 @@ class DemoCommandTest {
     Path file = Files.createDirectory(tmp.resolve("demo.vec"));
     Run r = Run.of("demo", tmp.toString());
     assertThat(r.exitCode()).isEqualTo(Main.DATA_ERROR);
-    assertThat(r.err()).containsExactly(
-        "mmapvec: " + file.toAbsolutePath() + " exists and is not a regular file; leaving it alone");
+    assertThat(r.err())
+        .containsExactly(
+            "mmapvec: "
+                + file.toAbsolutePath()
+                + " exists and is not a regular file; leaving it alone");
     assertThat(file).isDirectory();
   }
 
@@ -172,7 +182,10 @@ class DemoCommandTest {
       held.add(1);
       Run r = Run.of("demo", tmp.toString());
       assertThat(r.exitCode()).isEqualTo(Main.DATA_ERROR);
-      assertThat(r.err()).singleElement().asString().startsWith("mmapvec: " + file + " is in use: ");
+      assertThat(r.err())
+          .singleElement()
+          .asString()
+          .startsWith("mmapvec: " + file + " is in use: ");
       assertThat(held.size()).isEqualTo(1);
     }
   }
@@ -182,7 +195,8 @@ class DemoCommandTest {
     Path notDir = Files.writeString(tmp.resolve("plain.txt"), "hello");
     Run r = Run.of("demo", notDir.toString());
     assertThat(r.exitCode()).isEqualTo(Main.DATA_ERROR);
-    assertThat(r.err()).containsExactly("mmapvec: " + notDir.toAbsolutePath() + " is not a directory");
+    assertThat(r.err())
+        .containsExactly("mmapvec: " + notDir.toAbsolutePath() + " is not a directory");
   }
 
   @Test
@@ -191,7 +205,9 @@ class DemoCommandTest {
     Path below = notDir.resolve("sub").toAbsolutePath();
     Run r = Run.of("demo", below.toString());
     assertThat(r.exitCode()).isEqualTo(Main.DATA_ERROR);
-    assertThat(r.err()).singleElement().asString()
+    assertThat(r.err())
+        .singleElement()
+        .asString()
         .startsWith("mmapvec: cannot create directory " + below + ": ");
   }
 
@@ -200,7 +216,9 @@ class DemoCommandTest {
   void demoRejectsABadCountAsAUsageError(String count) {
     Run r = Run.of("demo", "-n", count, tmp.toString());
     assertThat(r.exitCode()).isEqualTo(Main.USAGE);
-    assertThat(r.err()).singleElement().asString()
+    assertThat(r.err())
+        .singleElement()
+        .asString()
         .startsWith("mmapvec: ")
         .endsWith("(see 'mmapvec demo --help')");
     assertThat(tmp.resolve("demo.vec")).doesNotExist();

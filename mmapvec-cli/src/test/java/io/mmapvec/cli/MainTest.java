@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
 
@@ -49,7 +50,9 @@ class MainTest {
     Run r = Run.of("--frobnicate");
     assertThat(r.exitCode()).isEqualTo(Main.USAGE);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).singleElement().asString()
+    assertThat(r.err())
+        .singleElement()
+        .asString()
         .startsWith("mmapvec: ")
         .contains("--frobnicate")
         .endsWith("(see 'mmapvec --help')");
@@ -70,8 +73,13 @@ class MainTest {
   }
 
   @Test
-  void exitCodesAreTheDocumentedOnes() {
-    assertThat(List.of(Main.OK, Main.DATA_ERROR, Main.USAGE)).containsExactly(0, 1, 2);
+  void exitCodesAreTheDocumentedOnes(@TempDir Path dir) throws IOException {
+    // The README and Main's Javadoc promise 0 (success), 1 (a data error), 2 (a usage error):
+    // what the tool returns, not what the constants say.
+    Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+    assertThat(Run.of("--version").exitCode()).isEqualTo(0);
+    assertThat(Run.of("demo", notADirectory.toString()).exitCode()).isEqualTo(1);
+    assertThat(Run.of("--frobnicate").exitCode()).isEqualTo(2);
   }
 
   /** House rule: the tool is a client of the public API only. */

@@ -27,6 +27,12 @@ final class Fd {
   private static final int O_EXCL = 0200;
   private static final int O_CLOEXEC = 02000000;
 
+  /**
+   * Never wait in open: a FIFO opened for reading would block until a writer comes. No effect on
+   * regular files; the caller refuses anything else by its fstat.
+   */
+  private static final int O_NONBLOCK = 04000;
+
   /** {@code 0644}: the mode a created file gets, less the umask. */
   private static final int MODE_0644 = 0644;
 
@@ -86,7 +92,7 @@ final class Fd {
    */
   static int open(Path path, boolean writable, boolean createExclusive, boolean directory)
       throws IOException {
-    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
     if (createExclusive) {
       flags |= O_CREAT | O_EXCL;
     }

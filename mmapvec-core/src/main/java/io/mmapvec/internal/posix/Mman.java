@@ -29,8 +29,8 @@ final class Mman {
   private static final int MAP_NORESERVE = 0x4000;
 
   /**
-   * How long a retired range stays reserved before it is unmapped: far longer than any thread
-   * takes from the close handshake to its next safepoint poll (JDK-8364167, below).
+   * How long a retired range stays reserved before it is unmapped: far longer than any thread takes
+   * from the close handshake to its next safepoint poll (JDK-8364167, below).
    */
   private static final long RETIRE_GRACE_MILLIS = 5_000;
 

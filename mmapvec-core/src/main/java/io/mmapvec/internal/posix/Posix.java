@@ -134,8 +134,8 @@ public final class Posix {
 
   /**
    * Releases this descriptor's OFD lock and {@code flock} lock. Call it before {@link #close}: a
-   * child process being forked at that moment shares the open file description until it execs,
-   * and would otherwise keep the locks alive for that while.
+   * child process being forked at that moment shares the open file description until it execs, and
+   * would otherwise keep the locks alive for that while.
    *
    * @param fd the descriptor
    * @param file the file, for the message

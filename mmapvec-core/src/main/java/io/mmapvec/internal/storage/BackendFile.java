@@ -35,6 +35,13 @@ interface BackendFile {
    */
   void allocate(long oldSize, long newSize) throws IOException;
 
+  /**
+   * Allocates blocks for every hole in {@code [0, size)} without changing any byte, so that no
+   * store into a mapped page below {@code size} can fault for lack of space. The fallback cannot
+   * (FileChannel has no fallocate) and does nothing; see docs/DURABILITY.md.
+   */
+  default void fillHoles(long size) throws IOException {}
+
   /** Shrinks the file to {@code newSize} bytes. */
   void truncate(long newSize) throws IOException;
 

@@ -43,13 +43,15 @@ final class ChannelBackend implements Backend {
   }
 
   @Override
-  public BackendFile open(Path path, boolean writable, boolean createExclusive)
-      throws IOException {
+  public BackendFile open(Path path, boolean writable, boolean createExclusive) throws IOException {
     FileChannel ch;
     if (createExclusive) {
       ch =
           FileChannel.open(
-              path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              path,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
     } else if (writable) {
       ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } else {
@@ -113,7 +115,11 @@ final class ChannelBackend implements Backend {
 
     @Override
     public long size() throws IOException {
-      return ch.size();
+      try {
+        return ch.size();
+      } catch (IOException e) {
+        throw failed("size", e);
+      }
     }
 
     @Override
@@ -140,12 +146,16 @@ final class ChannelBackend implements Backend {
     public long readHeader(MemorySegment dst) throws IOException {
       ByteBuffer buf = dst.asByteBuffer();
       long pos = 0;
-      while (buf.hasRemaining()) {
-        int n = ch.read(buf, pos);
-        if (n < 0) {
-          break;
+      try {
+        while (buf.hasRemaining()) {
+          int n = ch.read(buf, pos);
+          if (n < 0) {
+            break;
+          }
+          pos += n;
         }
-        pos += n;
+      } catch (IOException e) {
+        throw failed("read", e);
       }
       return pos;
     }
@@ -197,11 +207,15 @@ final class ChannelBackend implements Backend {
 
     @Override
     public MemorySegment map(long length, Arena arena) throws IOException {
-      return ch.map(
-          writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
-          0,
-          length,
-          arena);
+      try {
+        return ch.map(
+            writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
+            0,
+            length,
+            arena);
+      } catch (IOException e) {
+        throw failed("map", e);
+      }
     }
 
     @Override

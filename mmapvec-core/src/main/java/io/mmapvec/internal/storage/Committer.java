@@ -86,6 +86,13 @@ final class Committer {
     }
   }
 
+  /** A page of the mapping faulted (the file was cut behind our back): typed, and poisoned. */
+  private IOException faulted(InternalError e) {
+    IOException io = StorageErrors.fault(path, e);
+    poison(io);
+    return io;
+  }
+
   /** Records {@code failure} as the poison; the first one stays. */
   void poison(Throwable failure) {
     if (poison == null) {
@@ -148,6 +155,8 @@ final class Committer {
     } catch (IOException | RuntimeException e) {
       poison(e);
       throw e;
+    } catch (InternalError e) {
+      throw faulted(e);
     }
   }
 
@@ -179,6 +188,8 @@ final class Committer {
     } catch (IOException | RuntimeException e) {
       poison(e);
       throw e;
+    } catch (InternalError e) {
+      throw faulted(e);
     }
   }
 }

@@ -7,7 +7,10 @@ import io.mmapvec.internal.format.Identity;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -92,14 +95,13 @@ final class FileOpener {
           null,
           "symbolic link to a missing file; create the vector at the link's target instead");
     }
-    Path tmp =
-        dir.resolve(
-            "."
-                + path.getFileName()
-                + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".tmp");
-    BackendFile f = backend.open(tmp, true, true);
+    Path tmp = dir.resolve(temporaryName(path.getFileName().toString()));
+    BackendFile f;
+    try {
+      f = backend.open(tmp, true, true);
+    } catch (IOException e) {
+      throw namingRequested(e, path, tmp);
+    }
     CrashHooks.reach(CrashPoint.CREATE_AFTER_TMP_OPEN, path);
     FileId fid = null;
     boolean published = false;
@@ -112,15 +114,19 @@ final class FileOpener {
       }
       int page = backend.pageSize();
       long fileBytes = GrowthPolicy.newFileBytes(page);
-      f.allocate(0, fileBytes);
-      CrashHooks.reach(CrashPoint.CREATE_AFTER_ALLOCATE, path);
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment header = a.allocate(HeaderFormat.HEADER_READ_BYTES);
-        HeaderFormat.encodeNew(header, identity, page, System.currentTimeMillis());
-        f.write(header, 0);
+      try {
+        f.allocate(0, fileBytes);
+        CrashHooks.reach(CrashPoint.CREATE_AFTER_ALLOCATE, path);
+        try (Arena a = Arena.ofConfined()) {
+          MemorySegment header = a.allocate(HeaderFormat.HEADER_READ_BYTES);
+          HeaderFormat.encodeNew(header, identity, page, System.currentTimeMillis());
+          f.write(header, 0);
+        }
+        CrashHooks.reach(CrashPoint.CREATE_AFTER_HEADER, path);
+        f.syncFile();
+      } catch (IOException e) {
+        throw namingRequested(e, path, tmp);
       }
-      CrashHooks.reach(CrashPoint.CREATE_AFTER_HEADER, path);
-      f.syncFile();
       CrashHooks.durable(tmp, 0, Long.MAX_VALUE);
       CrashHooks.reach(CrashPoint.CREATE_AFTER_SYNC, path);
       try {
@@ -148,5 +154,42 @@ final class FileOpener {
         }
       }
     }
+  }
+
+  /**
+   * {@return the temporary name a create builds {@code name} under: {@code .NAME.<16 hex>.tmp},
+   * with NAME shortened (at a character boundary) so the whole stays within the 255 bytes a file
+   * name may have}
+   */
+  static String temporaryName(String name) {
+    String suffix = "." + String.format("%016x", ThreadLocalRandom.current().nextLong()) + ".tmp";
+    int room = 255 - 1 - suffix.length();
+    String stem = name;
+    while (stem.getBytes(StandardCharsets.UTF_8).length > room) {
+      int codePoints = stem.codePointCount(0, stem.length());
+      stem = stem.substring(0, stem.offsetByCodePoints(0, codePoints - 1));
+    }
+    return "." + stem + suffix;
+  }
+
+  /**
+   * A failure while building the temporary file, reported against the path the caller asked for
+   * (the temporary name is a detail), keeping the exception's type where it says something.
+   */
+  static IOException namingRequested(IOException e, Path path, Path tmp) {
+    String why =
+        e instanceof FileSystemException fse && fse.getReason() != null
+            ? fse.getReason()
+            : e.getMessage();
+    String reason = why + " (while creating it as " + tmp.getFileName() + ")";
+    IOException out =
+        switch (e) {
+          case AccessDeniedException x -> new AccessDeniedException(path.toString(), null, reason);
+          case NoSuchFileException x -> new NoSuchFileException(path.toString(), null, reason);
+          case FileSystemException x -> new FileSystemException(path.toString(), null, reason);
+          default -> new IOException("cannot create: " + reason + " (" + path + ")");
+        };
+    out.initCause(e);
+    return out;
   }
 }

@@ -107,16 +107,21 @@ final class FileSpace {
     GrowthEvent event = StorageStats.beginResize();
     CrashHooks.reach(CrashPoint.GROW_BEFORE_ALLOCATE, path);
     try {
-      file.allocate(fileBytes, newFileBytes);
+      allocateOrGiveBack(newFileBytes);
     } catch (IOException e) {
-      // A failed allocation may have taken part of the space (ext4 keeps it, as does the
-      // zero-writing fallback); give it back so a full disk is not made fuller.
-      try {
-        file.truncate(fileBytes);
-      } catch (IOException | RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
+      // The step did not fit (a nearly full disk): fall back to the smallest growth that holds
+      // what is needed now, before failing.
+      long minFileBytes = GrowthPolicy.fileBytesFor(needed, elementSize, pageSize);
+      if (minFileBytes >= newFileBytes) {
+        throw e;
       }
-      throw e;
+      try {
+        allocateOrGiveBack(minFileBytes);
+      } catch (IOException again) {
+        again.addSuppressed(e);
+        throw again;
+      }
+      newFileBytes = minFileBytes;
     }
     CrashHooks.reach(CrashPoint.GROW_AFTER_ALLOCATE, path);
     long oldFileBytes = fileBytes;
@@ -128,6 +133,22 @@ final class FileSpace {
     }
     capacity = GrowthPolicy.capacityOf(fileBytes, elementSize);
     stats.resized(event, oldFileBytes, newFileBytes, remapped);
+  }
+
+  /** Allocates the file up to {@code newFileBytes}; on failure gives back what it took, throws. */
+  private void allocateOrGiveBack(long newFileBytes) throws IOException {
+    try {
+      file.allocate(fileBytes, newFileBytes);
+    } catch (IOException e) {
+      // A failed allocation may have taken part of the space (ext4 keeps it, as does the
+      // zero-writing fallback); give it back so a full disk is not made fuller.
+      try {
+        file.truncate(fileBytes);
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   /**

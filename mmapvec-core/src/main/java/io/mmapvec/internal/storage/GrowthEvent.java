@@ -12,7 +12,8 @@ import jdk.jfr.StackTrace;
 @Name("io.mmapvec.Growth")
 @Label("mmapvec Growth")
 @Category({"mmapvec"})
-@Description("A vector's file changed size: fallocate (or zero-fill) on growth, ftruncate on shrink")
+@Description(
+    "A vector's file changed size: fallocate (or zero-fill) on growth, ftruncate on shrink")
 @StackTrace(false)
 final class GrowthEvent extends Event {
   @Label("File")

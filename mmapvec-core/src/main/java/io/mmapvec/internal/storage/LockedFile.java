@@ -2,8 +2,11 @@ package io.mmapvec.internal.storage;
 
 import io.mmapvec.VecLockedException;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * An existing file, registered in this JVM and locked: the one way mmapvec opens a file that is
@@ -29,12 +32,16 @@ record LockedFile(BackendFile file, FileId id) {
    * Registers, opens and locks the file {@code path} leads to.
    *
    * @throws NoSuchFileException if there is no such file
-   * @throws VecLockedException if this JVM has it open, or another process holds a conflicting
-   *     lock (naming it when /proc/locks tells)
+   * @throws VecLockedException if this JVM has it open, or another process holds a conflicting lock
+   *     (naming it when /proc/locks tells)
    * @throws IOException if it cannot be opened or locked, or keeps being replaced
    */
   static LockedFile open(Path path, Backend backend, boolean writable) throws IOException {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      // Before any open: opening a FIFO for reading blocks until a writer comes. The native
+      // backend checks the open descriptor again (it opens with O_NONBLOCK), so a name replaced
+      // by a FIFO in between cannot block it either.
+      requireRegular(path, Files.readAttributes(path, BasicFileAttributes.class).isRegularFile());
       FileId id = FileId.of(path);
       OpenFiles.register(id, path);
       LockedFile locked = null;
@@ -53,8 +60,8 @@ record LockedFile(BackendFile file, FileId id) {
   }
 
   /** {@return the locked file, or null if the name now leads to another file than {@code id}} */
-  private static LockedFile openRegistered(
-      Path path, Backend backend, boolean writable, FileId id) throws IOException {
+  private static LockedFile openRegistered(Path path, Backend backend, boolean writable, FileId id)
+      throws IOException {
     BackendFile f;
     try {
       f = backend.open(path, writable, false);
@@ -74,6 +81,17 @@ record LockedFile(BackendFile file, FileId id) {
     } catch (Throwable t) {
       closeQuietly(f);
       throw t;
+    }
+  }
+
+  /**
+   * Throws unless {@code regular}: a vector is a regular file, never a FIFO, device, socket or
+   * directory.
+   */
+  static void requireRegular(Path path, boolean regular) throws FileSystemException {
+    if (!regular) {
+      throw new FileSystemException(
+          path.toString(), null, "not a regular file (a FIFO, device, socket or directory)");
     }
   }
 

@@ -15,6 +15,8 @@ import java.nio.file.Path;
  */
 final class NativeBackend implements Backend {
   static final NativeBackend INSTANCE = new NativeBackend();
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFREG = 0100000;
 
   private NativeBackend() {}
 
@@ -35,7 +37,15 @@ final class NativeBackend implements Backend {
 
   @Override
   public BackendFile open(Path path, boolean writable, boolean createExclusive) throws IOException {
-    return new NativeFile(path, Posix.open(path, writable, createExclusive), writable);
+    NativeFile f = new NativeFile(path, Posix.open(path, writable, createExclusive), writable);
+    try {
+      // Opened with O_NONBLOCK, so a FIFO did not block us; refuse it (or a device) here.
+      LockedFile.requireRegular(path, (f.stat().mode() & S_IFMT) == S_IFREG);
+    } catch (Throwable t) {
+      LockedFile.closeQuietly(f);
+      throw t;
+    }
+    return f;
   }
 
   @Override
@@ -121,6 +131,11 @@ final class NativeBackend implements Backend {
     @Override
     public void allocate(long oldSize, long newSize) throws IOException {
       Posix.fallocate(fd, oldSize, newSize - oldSize, path);
+    }
+
+    @Override
+    public void fillHoles(long size) throws IOException {
+      Posix.fallocate(fd, 0, size, path); // mode 0: allocates holes, keeps every byte and the size
     }
 
     @Override

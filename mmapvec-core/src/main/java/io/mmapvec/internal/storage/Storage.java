@@ -262,7 +262,7 @@ public final class Storage {
     if (count > appendLimit - n) {
       growForAppend(count);
     }
-    MemorySegment.copy(src, 0, data, n * elementSize, count * elementSize);
+    copy(src, 0, n, count);
     SIZE.setRelease(this, n + count);
     countMutation();
   }
@@ -360,8 +360,7 @@ public final class Storage {
       }
       for (long i = old; i < newSize; ) { // copy the element, then double the copied run
         long n = i == old ? 1 : Math.min(i - old, newSize - i);
-        MemorySegment src = i == old ? fill : data.asSlice(old * elementSize);
-        MemorySegment.copy(src, 0, data, i * elementSize, n * elementSize);
+        copy(i == old ? fill : data, i == old ? 0 : old * elementSize, i, n);
         i += n;
       }
       SIZE.setRelease(this, newSize);
@@ -391,7 +390,33 @@ public final class Storage {
   }
 
   private void moveElements(long from, long to, long count) {
-    MemorySegment.copy(data, from * elementSize, data, to * elementSize, count * elementSize);
+    copy(data, from * elementSize, to, count);
+  }
+
+  /**
+   * Copies {@code count} elements from {@code src} at byte {@code srcOffset} to element {@code to}.
+   */
+  private void copy(MemorySegment src, long srcOffset, long to, long count) {
+    try {
+      MemorySegment.copy(src, srcOffset, data, to * elementSize, count * elementSize);
+    } catch (InternalError e) {
+      throw fault(e);
+    }
+  }
+
+  /**
+   * Turns a fault of mapped memory (the JDK reports SIGBUS as {@link InternalError}: the file was
+   * cut by another process, or a hole could not be filled on a full disk) into an {@link
+   * UncheckedIOException} naming the file, and poisons the vector (rule 7): every later write and
+   * sync throws, {@code close()} still releases the file. Callers {@code throw storage.fault(e)}.
+   *
+   * @param e the error from an access of {@link #data()}
+   * @return the exception to throw
+   */
+  public UncheckedIOException fault(InternalError e) {
+    IOException io = controller.poison(e);
+    blockWrites();
+    return new UncheckedIOException(io);
   }
 
   private void dropSize(long newSize) {

@@ -58,6 +58,19 @@ final class StorageErrors {
     return new IOException("an earlier sync failed; reopen the vector (" + path + ")", poison);
   }
 
+  /**
+   * A fault of mapped memory: the JDK reports SIGBUS as an {@link InternalError} (the file was cut
+   * by another process, or a hole could not be filled on a full disk).
+   */
+  static IOException fault(Path path, InternalError e) {
+    return new IOException(
+        "a fault of mapped memory: the file was cut by another process, or the disk is full"
+            + " under a hole of it; reopen the vector ("
+            + path
+            + ")",
+        e);
+  }
+
   static IllegalArgumentException negativeSize(Path path, long newSize) {
     return new IllegalArgumentException("new size " + newSize + " is negative (" + path + ")");
   }

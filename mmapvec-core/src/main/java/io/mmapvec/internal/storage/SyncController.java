@@ -2,6 +2,7 @@ package io.mmapvec.internal.storage;
 
 import io.mmapvec.VecStats;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -48,6 +49,12 @@ final class SyncController {
     long elementSize = storage.elementSize();
     long pageSize = backend.pageSize();
     BackendFile f = file.file();
+    if (!readOnly) {
+      // Rule 5 for a file this library did not grow (cp --sparse=always, tar -S, rsync -S): give
+      // every hole below the file size its blocks now, so a store never faults on a full disk.
+      // Where the blocks exist this costs nothing.
+      f.fillHoles(opened.fileBytes());
+    }
     this.mapping = new Mapping(f, readOnly, backend.reservesAddressSpace(), opened.fileBytes());
     this.stats = new StorageStats(path);
     this.committer = new Committer(path, f, mapping, stats, elementSize, pageSize, opened.header());
@@ -69,6 +76,13 @@ final class SyncController {
   /** {@return the failure that poisoned the file (rule 7), or null} */
   IOException poison() {
     return committer.poison();
+  }
+
+  /** Poisons the file (unless it already is) after a fault of mapped memory. {@return the fault} */
+  IOException poison(InternalError fault) {
+    IOException io = StorageErrors.fault(path, fault);
+    committer.poison(io);
+    return io;
   }
 
   /**
@@ -117,8 +131,32 @@ final class SyncController {
       long n = storage.ownerSize();
       commit(trigger, n, dirty.flushFrom(n), dirty.flushTo(n));
       dirty.committed(n);
+      checkStillAtPath();
     } finally {
       commitLock.unlock();
+    }
+  }
+
+  /**
+   * Throws if the path no longer leads to the open file (it was removed, or removed and created
+   * anew): the sync itself worked, but into a file nobody can open any more, whose data is lost
+   * when the vector closes. Checked at every sync and close (one stat), not by the flusher.
+   */
+  private void checkStillAtPath() throws IOException {
+    FileId now;
+    try {
+      now = FileId.of(path);
+    } catch (NoSuchFileException e) {
+      now = null;
+    }
+    if (!file.id().equals(now)) {
+      throw new IOException(
+          "the file was removed"
+              + (now == null ? "" : " and the path now leads to another file")
+              + " since it was opened: what was synced went to the removed file and is lost when"
+              + " the vector closes; copy the data out before closing ("
+              + path
+              + ")");
     }
   }
 
@@ -195,7 +233,9 @@ final class SyncController {
 
   /**
    * Syncs a writable file, tells the storage it is closed, retires the mapping, releases the locks.
-   * Idempotent. A file poisoned by a failed sync still unmaps and unlocks, then throws.
+   * Idempotent. Whatever is thrown on the way (an {@code Error} too, or a poisoned file's failure),
+   * the file ends closed, unmapped, unlocked and unregistered, and the first failure is thrown
+   * after that.
    */
   void close() throws IOException {
     commitLock.lock();
@@ -203,34 +243,49 @@ final class SyncController {
       if (storage.isClosed()) {
         return;
       }
-      schedule.stop();
-      IOException failure = null;
-      if (!readOnly) {
-        try {
+      Throwable failure = null;
+      try {
+        schedule.stop();
+        if (!readOnly) {
           sync(SyncTrigger.CLOSE);
-        } catch (IOException e) {
-          failure = e;
-        } catch (RuntimeException e) {
-          failure = new IOException("final sync failed (" + path + ")", e);
         }
+      } catch (IOException e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        failure = new IOException("final sync failed (" + path + ")", e);
+      } catch (Throwable t) {
+        failure = t; // an Error: release everything first, then rethrow it
       }
       storage.closed();
       try {
         mapping.close();
-      } finally {
-        try {
-          file.release();
-        } catch (IOException e) {
-          if (failure == null) {
-            failure = e;
-          }
-        }
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
       }
-      if (failure != null) {
-        throw failure;
+      try {
+        file.release();
+      } catch (Throwable t) {
+        failure = firstOf(failure, t);
+      }
+      switch (failure) {
+        case null -> {}
+        case IOException e -> throw e;
+        case RuntimeException e -> throw e;
+        case Error e -> throw e;
+        default -> throw new IOException("close failed (" + path + ")", failure);
       }
     } finally {
       commitLock.unlock();
     }
+  }
+
+  private static Throwable firstOf(Throwable first, Throwable next) {
+    if (first == null) {
+      return next;
+    }
+    if (first != next) {
+      first.addSuppressed(next);
+    }
+    return first;
   }
 }

@@ -107,9 +107,10 @@ class HeaderFormatFuzzTest {
           ElementLayout layout = struct(r);
           DataVersion version =
               new DataVersion(r.nextInt(0x10000), r.nextInt(0x10000), r.nextInt(0x10000));
-          // Up to 2^40 elements, but never a file above the 2^46-byte limit (hardening 13.1).
-          long most = (HeaderFormat.MAX_FILE_BYTES - HeaderFormat.DATA_OFFSET) / layout.elementSize();
-          long length = r.nextLong(Math.min(1L << 40, most) + 1);
+          // Any length whose file fits the 2^46-byte limit (issue 13 refuses larger files).
+          long maxLength =
+              (HeaderFormat.MAX_FILE_BYTES - HeaderFormat.DATA_OFFSET) / layout.elementSize();
+          long length = r.nextLong(Math.min(1L << 40, maxLength) + 1);
           Identity id = new Identity("FUZZ-ID!", version, layout);
           MemorySegment s = fresh(id);
           HeaderFormat.encodeSlot(s, 1, new CommitSlot(2, length, 0));
@@ -168,10 +169,37 @@ class HeaderFormatFuzzTest {
   }
 
   private static final int[][] FIELDS = {
-    {0, 8}, {8, 8}, {16, 2}, {18, 2}, {20, 4}, {24, 2}, {26, 2}, {28, 2}, {30, 1}, {31, 1},
-    {32, 4}, {36, 4}, {40, 4}, {44, 4}, {48, 8}, {56, 4}, {60, 4}, {64, 8}, {64 + 31, 1},
-    {64 + 32, 1}, {64 + 36, 4}, {112 + 32, 1}, {112 + 36, 4}, {160 + 32, 1}, {160 + 36, 4},
-    {SLOT0, 8}, {SLOT0 + 8, 8}, {SLOT0 + 60, 4}, {SLOT1, 8}, {SLOT1 + 8, 8}, {SLOT1 + 60, 4}
+    {0, 8},
+    {8, 8},
+    {16, 2},
+    {18, 2},
+    {20, 4},
+    {24, 2},
+    {26, 2},
+    {28, 2},
+    {30, 1},
+    {31, 1},
+    {32, 4},
+    {36, 4},
+    {40, 4},
+    {44, 4},
+    {48, 8},
+    {56, 4},
+    {60, 4},
+    {64, 8},
+    {64 + 31, 1},
+    {64 + 32, 1},
+    {64 + 36, 4},
+    {112 + 32, 1},
+    {112 + 36, 4},
+    {160 + 32, 1},
+    {160 + 36, 4},
+    {SLOT0, 8},
+    {SLOT0 + 8, 8},
+    {SLOT0 + 60, 4},
+    {SLOT1, 8},
+    {SLOT1 + 8, 8},
+    {SLOT1 + 60, 4}
   };
 
   /** Mostly whole fields of the identity block, field table and slots; sometimes any byte. */
@@ -184,7 +212,8 @@ class HeaderFormatFuzzTest {
     };
   }
 
-  private static final char[] NAME_CHARS = "abcdefghijklmnopqrstuvwxyz\u00e0\u00e9\u00ff_$\u4e2d".toCharArray();
+  private static final char[] NAME_CHARS =
+      "abcdefghijklmnopqrstuvwxyz\u00e0\u00e9\u00ff_$\u4e2d".toCharArray();
 
   /** Valid struct layouts: random primitive fields, naturally aligned or packed, in any order. */
   private static ElementLayout struct(SplittableRandom r) {

@@ -777,8 +777,9 @@ class HeaderFormatTest {
     assertThat(HeaderFormat.MAX_FILE_BYTES).isEqualTo(1L << 46);
     assertThat(decode(s, HeaderFormat.MAX_FILE_BYTES, LONGS).size()).isZero();
     for (long size :
-        new long[] {HeaderFormat.MAX_FILE_BYTES + 1, (1L << 61) + 65536, (1L << 62) + 65536,
-          Long.MAX_VALUE}) {
+        new long[] {
+          HeaderFormat.MAX_FILE_BYTES + 1, (1L << 61) + 65536, (1L << 62) + 65536, Long.MAX_VALUE
+        }) {
       VecFormatException e = decodeFailure(s, size, LONGS);
       assertThat(e.reason()).as("size %d", size).isEqualTo(Reason.LIMIT_EXCEEDED);
       assertThat(e.getMessage()).startsWith("file is " + size + " bytes, more than the");

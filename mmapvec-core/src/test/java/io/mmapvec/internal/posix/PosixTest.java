@@ -460,12 +460,16 @@ class PosixTest {
 
     List<String> placeholder = mappingsStartingAt(start);
     assertThat(placeholder).as("the range is still mapped right after close").hasSize(1);
-    assertThat(placeholder.getFirst()).as("anonymous, not the file").doesNotContain(file.toString());
+    assertThat(placeholder.getFirst())
+        .as("anonymous, not the file")
+        .doesNotContain(file.toString());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!mappingsStartingAt(start).isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
-    assertThat(mappingsStartingAt(start)).as("the placeholder is unmapped after its grace").isEmpty();
+    assertThat(mappingsStartingAt(start))
+        .as("the placeholder is unmapped after its grace")
+        .isEmpty();
   }
 
   private static List<String> mappingsStartingAt(String start) throws IOException {

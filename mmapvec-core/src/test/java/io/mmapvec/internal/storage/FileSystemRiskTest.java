@@ -31,7 +31,9 @@ class FileSystemRiskTest {
 
   @Test
   void theReasonSaysWhatIsAtRisk() {
-    assertThat(FileSystemWarning.riskOfFileSystem("nfs4")).containsIgnoringCase("NFS").contains("lock");
+    assertThat(FileSystemWarning.riskOfFileSystem("nfs4"))
+        .containsIgnoringCase("NFS")
+        .contains("lock");
     assertThat(FileSystemWarning.riskOfFileSystem("cifs")).contains("CIFS");
     assertThat(FileSystemWarning.riskOfFileSystem("fuse.sshfs")).contains("FUSE");
   }
@@ -89,7 +91,8 @@ class FileSystemRiskTest {
       Class<?> loggerClass = Class.forName("java.util.logging.Logger");
       Class<?> handlerClass = Class.forName("java.util.logging.Handler");
       Class<?> formatterClass = Class.forName("java.util.logging.Formatter");
-      Object formatter = Class.forName("java.util.logging.SimpleFormatter").getConstructor().newInstance();
+      Object formatter =
+          Class.forName("java.util.logging.SimpleFormatter").getConstructor().newInstance();
       Object handler =
           Class.forName("java.util.logging.StreamHandler")
               .getConstructor(OutputStream.class, formatterClass)

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The flusher of {@code SyncPolicy.every} against the owner's write protocol, one interleaving at a
  * time: each test runs {@link Storage#backgroundSync()} at the moment the flusher thread could run
  * it, between the steps a typed vector makes for one call, then reads the file as a crash at that
- * moment would leave it. The rule (Storage's class comment): a committed length never covers data
+ * moment would leave it. The rule (Storage's class comment): a committed size never covers data
  * that was not written.
  */
 class FlusherInterleavingTest {
@@ -39,7 +39,12 @@ class FlusherInterleavingTest {
   void open() throws IOException {
     assumeTrue(Posix.isAvailable(), "native backend unavailable: " + Posix.unavailableReason());
     path = dir.resolve("v.vec");
-    s = Storage.open(path, VecOptions.defaults(), ElementLayout.of(ElementType.LONG), Backend.nativeBackend());
+    s =
+        Storage.open(
+            path,
+            VecOptions.defaults(),
+            ElementLayout.of(ElementType.LONG),
+            Backend.nativeBackend());
   }
 
   @AfterEach
@@ -56,8 +61,8 @@ class FlusherInterleavingTest {
     s.appended(i);
   }
 
-  /** {@return the committed length in the file, as a reopen after a crash now would see it} */
-  private long committedLength() throws IOException {
+  /** {@return the committed size in the file, as a reopen after a crash now would see it} */
+  private long committedSize() throws IOException {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       ByteBuffer buf = ByteBuffer.allocate((int) HeaderFormat.HEADER_READ_BYTES);
       while (buf.hasRemaining() && ch.read(buf) >= 0) {
@@ -84,11 +89,11 @@ class FlusherInterleavingTest {
     s.sync();
     long i = s.appendSlot();
     s.backgroundSync(); // the flusher runs before the element is stored
-    assertThat(committedLength()).isEqualTo(1);
+    assertThat(committedSize()).isEqualTo(1);
     s.data().setAtIndex(JAVA_LONG, i, 22);
     s.appended(i);
     s.backgroundSync();
-    assertThat(committedLength()).isEqualTo(2);
+    assertThat(committedSize()).isEqualTo(2);
     assertThat(elementInFile(1)).isEqualTo(22);
   }
 
@@ -99,7 +104,7 @@ class FlusherInterleavingTest {
     s.sync();
     long i = s.openGap(1, 1); // LongVec.insertAt(1, 33), first half
     s.backgroundSync();
-    long length = committedLength();
+    long length = committedSize();
     assertThat(length).isIn(2L, 3L);
     assertThat(elementInFile(0)).isEqualTo(11);
     assertThat(elementInFile(1)).isIn(22L, 33L); // the old element at 1, or the new one
@@ -121,12 +126,13 @@ class FlusherInterleavingTest {
     s.sync();
     long i = s.openGap(1, 1); // LongVec.insertAt(1, 33) on [11], first half
     s.backgroundSync(); // the flusher runs before the value is stored
-    long length = committedLength();
+    long length = committedSize();
     long inFile = elementInFile(1);
     s.data().setAtIndex(JAVA_LONG, i, 33);
     s.countMutation();
     assertThat(length == 1 || inFile == 33)
-        .as("a crash now reopens with length %d and element 1 = %d, a value never written there",
+        .as(
+            "a crash now reopens with length %d and element 1 = %d, a value never written there",
             length, inFile)
         .isTrue();
   }
