@@ -204,6 +204,59 @@ def peer_table(runs, out, ratios):
         out.append("")
 
 
+MMAP_PEERS = ("segment", "mappedBuffer", "chronicle", "agrona")
+
+
+def summary(ratios, runs, out):
+    """Targets at a glance: mmapvec's ratio per workload, and the best mmap peer's."""
+    rows = []
+    for key, title, _, base, limit in WORKLOADS:
+        ns_ = [n for (k, n) in ratios if k == key]
+        if not ns_:
+            continue
+        n = max(ns_, key=int)
+        r = ratios[(key, n)]
+        peers = [(r[p][0], p) for p in MMAP_PEERS if p in r]
+        best = min(peers) if peers else None
+        for impl in ("mmapvec", "mmapvecRO"):
+            if impl not in r:
+                continue
+            rv, re_ = r[impl]
+            lead = "-"
+            if best:
+                lead = ("**yes**" if rv <= best[0] else "**no**") + (
+                    f" (best: {LABEL[best[1]].replace('**', '')} {best[0]:.2f})")
+            what = title.split(". ", 1)[1].split(" (")[0].split(", the user")[0]
+            if impl == "mmapvecRO":
+                what += ", read-only vector"
+            rows.append(f"| {what} | {int(n):,} | **{rv:.2f}** ± {num(re_)} "
+                        f"| {LABEL[base].replace('**', '')} | <= {limit} "
+                        f"| {verdict(rv, re_, limit)} | {lead} |")
+    by = {}
+    for r in runs:
+        name = short_name(r)
+        if name in ("OpenBench.openReadOnly", "OpenBench.openWritable"):
+            by[(name, (r.get("params") or {}).get("size"))] = score(r)
+    for name, what in (("OpenBench.openReadOnly", "open, read-only"),
+                       ("OpenBench.openWritable", "open, writable")):
+        a, b = by.get((name, "4G")), by.get((name, "1M"))
+        if a and b:
+            rv, re_ = ratio_of(a[0], a[1], b[0], b[1])
+            rows.append(f"| {what}: 4 GiB file | - | **{rv:.2f}** ± {num(re_)} | the same, 1 MiB file "
+                        f"| <= 2.0 | {verdict(rv, re_, 2.0)} | - |")
+    plain = {short_name(r): r for r in runs if not r.get("params")}
+    a, b = plain.get("StructScanBench.fieldGetDouble"), plain.get("StructScanBench.doubleVecGet")
+    if a and b:
+        rv, re_ = ratio_of(score(a)[0], score(a)[1], score(b)[0], score(b)[1])
+        rows.append(f"| record field scan | 16,777,216 | **{rv:.2f}** ± {num(re_)} "
+                    f"| `DoubleVec` `get(i)` | <= 1.2 | {verdict(rv, re_, 1.2)} | - |")
+    if rows:
+        out.append("| Workload | n | mmapvec ratio | to | target | met | ahead of every mmap peer |")
+        out.append("|---|---|---|---|---|---|---|")
+        out.extend(rows)
+        out.append("")
+
+
 def comparisons(runs, out):
     by_name = {}
     for r in runs:
@@ -382,6 +435,12 @@ def render(runs, files, conditions):
     ratios = {}
     peer_out = []
     peer_table(runs, peer_out, ratios)
+    glance = []
+    summary(ratios, runs, glance)
+    if glance:
+        out.append("### Targets at a glance")
+        out.append("")
+        out.extend(glance)
     if peer_out:
         out.append("### Peers side by side")
         out.append("")
