@@ -9,6 +9,7 @@ import io.mmapvec.LongVec;
 import io.mmapvec.StructVec;
 import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
+import io.mmapvec.VecGroup;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -198,6 +199,35 @@ class CommandsTest {
       assertThat(text(r.out()))
           .contains("lock            held by a writer (pid " + ProcessHandle.current().pid() + ")");
     }
+  }
+
+  @Test
+  void infoOnAColumnGroupListsItsColumnsAndTheGroupCommit() throws IOException {
+    Path g = dir.resolve("ticks");
+    try (VecGroup group = VecGroup.open(g)) {
+      LongVec time = group.longVec("time");
+      DoubleVec price = group.doubleVec("price");
+      for (int i = 0; i < 3; i++) {
+        time.add(i);
+        price.add(i * 0.5);
+      }
+      group.sync();
+    }
+    Run r = Run.of("info", g.toString());
+    assertThat(r.exitCode()).as(text(r.err())).isEqualTo(Main.OK);
+    assertThat(text(r.out()))
+        .contains("group           " + g)
+        .containsPattern("group commit    sequence \\d+")
+        .contains("columns         2")
+        .contains("  time  long (8 bytes), 3 elements")
+        .contains("  price  double (8 bytes), 3 elements");
+    Run json = Run.of("info", "--json", g.toString());
+    assertThat(json.exitCode()).isEqualTo(Main.OK);
+    assertThat(text(json.out())).contains("\"commitSequence\" : ").contains("\"name\" : \"price\"");
+
+    Path plain = Files.createDirectories(dir.resolve("plain"));
+    Run notAGroup = Run.of("info", plain.toString());
+    assertOneLineError(notAGroup, Main.FAILED, plain);
   }
 
   // ------------------------------------------------------------------ verify
