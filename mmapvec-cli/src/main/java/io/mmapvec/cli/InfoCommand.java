@@ -16,7 +16,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mmapvec info FILE [--json | --numpy | --c]}: every header field and the lock state. */
+/**
+ * {@code mmapvec info FILE [--json | --numpy | --c]}: every header field and the lock state; for a
+ * column group directory, its identity, commit sequence and columns.
+ */
 @Command(
     name = "info",
     mixinStandardHelpOptions = true,
@@ -24,10 +27,17 @@ import picocli.CommandLine.Parameters;
       "Show every header field of a vector file and who holds its lock.",
       "",
       "Works on files of either byte order and while a writer has the file open (it takes no",
-      "lock and shows the last committed state)."
+      "lock and shows the last committed state).",
+      "",
+      "On a column group directory: its magic, data version, last commit sequence and each",
+      "column with its type, element size and length at that commit (--json: a 'columns'",
+      "list). The group is opened read-only, so a group held by a writer is refused (exit 3)."
     })
 final class InfoCommand extends ToolCommand {
-  @Parameters(index = "0", paramLabel = "FILE", description = "The vector file.")
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE|DIR",
+      description = "The vector file, or a column group directory.")
   Path file;
 
   @ArgGroup(exclusive = true)
@@ -46,6 +56,18 @@ final class InfoCommand extends ToolCommand {
 
   @Override
   int execute() throws IOException {
+    if (java.nio.file.Files.isDirectory(file)) {
+      if (format != null && (format.numpy || format.c)) {
+        throw usage("--numpy and --c describe one vector file; give a column file of the group");
+      }
+      GroupInfo g = GroupInfo.read(file);
+      if (format != null && format.json) {
+        g.printJson(out());
+      } else {
+        g.printText(out());
+      }
+      return Main.OK;
+    }
     VecDescription d = VecFiles.describe(file);
     if (format != null && format.json) {
       printJson(out(), d);
