@@ -384,6 +384,18 @@ class GroupExportTest {
     assertThat(export(g, out, ExportOptions.defaults().withColumns(List.of("price")))).isEqualTo(1);
   }
 
+  @Test
+  void aGroupHeldByAWriterIsRefusedAndLeavesNoOutput() throws Exception {
+    Path g = group(10);
+    try (VecGroup writer = VecGroup.open(g, Fixtures.OPTIONS)) {
+      writer.longVec("time").add(7);
+      assertThatThrownBy(
+              () -> VecExport.toParquet(g, dir.resolve("out.parquet"), ExportOptions.defaults()))
+          .isInstanceOf(io.mmapvec.VecLockedException.class);
+    }
+    assertOnlyTheGroupIsLeft();
+  }
+
   private static long export(Path g, Path out, ExportOptions options) throws Exception {
     return out.toString().endsWith(".arrow")
         ? VecExport.toArrow(g, out, options)
