@@ -1,6 +1,10 @@
 /* Test driver for mmapvec.h: prints a file's header and every committed element, floating-point
- * values as their raw bits, so the Java test compares them with what it wrote. With a second
- * argument it refreshes after reading a line from stdin and prints again.
+ * values as their raw bits, so the Java test compares them with what it wrote. A second argument
+ * is the magic the file must carry.
+ *
+ * "dump FILE --follow COUNT" tails a live writer of longs that stores i * i + 7 at index i:
+ * refreshes until the length reaches COUNT (or 120 s pass), checks every element it sees, and
+ * prints "FOLLOWED <distinct lengths seen> <final length>", or "WRONG <index> <value>".
  *
  * Output: "ERROR <REASON> <message>" and exit 1, or
  *   MAGIC m / VERSION a.b.c / TYPE t / SIZE n / FIELD name type offset ... / LENGTH n / rows
@@ -10,7 +14,9 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void print_value(mmapvec_type type, const unsigned char *p) {
   switch (type) {
@@ -51,6 +57,49 @@ static void dump(const mmapvec_reader *r) {
   }
 }
 
+static int follow(const char *path, uint64_t count) {
+  mmapvec_reader r;
+  mmapvec_status s = mmapvec_open(&r, path, NULL);
+  uint64_t checked = 0, distinct = 0, last = (uint64_t) -1;
+  long waited_ms = 0;
+  if (s != MMAPVEC_OK) {
+    printf("ERROR %s %s\n", mmapvec_status_name(s), r.message);
+    return 1;
+  }
+  while (r.length < count && waited_ms < 120000) {
+    uint64_t i;
+    if (r.length != last) {
+      distinct++;
+      last = r.length;
+    }
+    for (i = checked; i < r.length; i++) {
+      int64_t v;
+      memcpy(&v, mmapvec_element(&r, i), 8);
+      if (v != (int64_t) (i * i + 7)) {
+        printf("WRONG %llu %lld\n", (unsigned long long) i, (long long) v);
+        mmapvec_close(&r);
+        return 1;
+      }
+    }
+    checked = r.length;
+    {
+      struct timespec t = {0, 1000000};
+      nanosleep(&t, NULL);
+      waited_ms++;
+    }
+    s = mmapvec_refresh(&r);
+    if (s != MMAPVEC_OK) {
+      printf("ERROR %s %s\n", mmapvec_status_name(s), r.message);
+      mmapvec_close(&r);
+      return 1;
+    }
+  }
+  if (r.length != last) distinct++;
+  printf("FOLLOWED %llu %llu\n", (unsigned long long) distinct, (unsigned long long) r.length);
+  mmapvec_close(&r);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   mmapvec_reader r;
   mmapvec_status s;
@@ -59,6 +108,9 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s FILE [MAGIC]\n", argv[0]);
     return 2;
+  }
+  if (argc == 4 && strcmp(argv[2], "--follow") == 0) {
+    return follow(argv[1], strtoull(argv[3], NULL, 10));
   }
   if (argc > 2) expect.magic = argv[2];
   s = mmapvec_open(&r, argv[1], &expect);

@@ -230,25 +230,45 @@ def test_refresh_without_a_writer_keeps_the_commit(fixtures):
         assert (len(v), v.sequence) == before
 
 
-def test_a_java_writer_holding_the_file_excludes_this_reader(fixtures, java, tmp_path):
+def test_a_live_java_writer_does_not_exclude_this_reader(fixtures, java, tmp_path):
     path = tmp_path / "held.vec"
     shutil.copy(fixtures["dir"] / "long.vec", path)
-    executable, classpath = java
-    writer = subprocess.Popen(
-        [executable, "--enable-native-access=ALL-UNNAMED", "-cp", classpath, "io.mmapvec.InteropWriter", "hold", str(path)],
+    writer = start_writer(java, "hold", str(path))
+    try:
+        assert writer.stdout.readline().startswith("READY 300")
+        with mmapvec.open(path) as v:
+            assert lines_of(v.array) == fixture_named(fixtures, "long.vec")["lines"]
+    finally:
+        writer.stdin.close()
+        assert writer.wait(timeout=60) == 0
+
+
+def test_a_whole_file_lock_excludes_this_reader(fixtures, tmp_path):
+    """What a writer of an older mmapvec, or of the Java FileChannel fallback, holds: an exclusive
+    lock over the whole file, here taken by another process with lockf."""
+    path = tmp_path / "locked.vec"
+    shutil.copy(fixtures["dir"] / "long.vec", path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys; f = open(sys.argv[1], 'r+b'); fcntl.lockf(f, fcntl.LOCK_EX); "
+            "print('LOCKED', flush=True); sys.stdin.read()",
+            str(path),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        assert writer.stdout.readline().startswith("READY 300")
+        assert holder.stdout.readline().strip() == "LOCKED"
         with pytest.raises(mmapvec.LockedError) as e:
             mmapvec.open(path)
         assert e.value.reason is Reason.LOCKED and str(path) in str(e.value)
     finally:
-        writer.stdin.close()
-        assert writer.wait(timeout=60) == 0
-    with mmapvec.open(path) as v:  # free again once the writer closed
+        holder.stdin.close()
+        assert holder.wait(timeout=60) == 0
+    with mmapvec.open(path) as v:  # free again once the holder is gone
         assert len(v) == 300
 
 
@@ -328,3 +348,51 @@ def test_a_damaged_newest_manifest_slot_falls_back_to_the_first_commit(fixtures,
 
 def test_crc32c_check_value():
     assert mmapvec.crc32c(b"123456789") == 0xE3069283
+
+
+def start_writer(java, *args):
+    executable, classpath = java
+    return subprocess.Popen(
+        [executable, "--enable-native-access=ALL-UNNAMED", "-cp", classpath, "io.mmapvec.InteropWriter", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_reader_follows_a_live_java_writer_commit_by_commit(java, tmp_path):
+    """The writer appends value(i) = i*i + 7 and syncs every 5000 elements, printing each committed
+    size once sync() returned; after each such line this reader's refresh() must show at least
+    that size, and every element below any size it shows must hold value(i)."""
+    path = tmp_path / "live.vec"
+    count, batch = 200_000, 5_000
+    writer = start_writer(java, "append", str(path), str(count), str(batch))
+    try:
+        assert writer.stdout.readline().startswith("READY 0")
+        v = mmapvec.open(path)
+        sizes, rewrites, checked = [len(v)], {v.rewrites}, 0
+        for line in writer.stdout:
+            word, number = line.split()
+            committed = int(number)
+            size = v.refresh()
+            assert size >= committed, "a commit whose sync() returned is not visible"
+            assert size >= sizes[-1]
+            sizes.append(size)
+            rewrites.add(v.rewrites)
+            a = v.array
+            i = np.arange(checked, size, dtype=np.int64)
+            assert (a[checked:size] == i * i + 7).all()
+            if v.rewrites != min(rewrites):
+                j = np.arange(0, size, dtype=np.int64)
+                assert (a[:size] == j * j + 7).all()
+            checked = size
+            if word == "DONE":
+                break
+        assert sizes[-1] == count and len(set(sizes)) > 10
+        assert len(rewrites) == 2, "the halfway rewrite of elements 0..9 raised the counter once"
+        with pytest.raises(mmapvec.FormatError):
+            mmapvec.open(path, magic="OTHERMAG")  # a live writer does not stop the checks
+        v.close()
+    finally:
+        writer.stdin.close()
+        assert writer.wait(timeout=60) == 0

@@ -4,6 +4,7 @@ import io.mmapvec.internal.storage.Storage;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * What every vector type does the same way: the methods of {@link Vec}, each one call into the
@@ -86,6 +87,33 @@ abstract class AbstractVec {
   /** {@return a zero-copy view of the elements' bytes} See {@link Vec#asSegment()}. */
   public MemorySegment asSegment() {
     return storage.asSegment();
+  }
+
+  /**
+   * Shows the newest visible commit; see {@link Vec#refresh()}.
+   *
+   * @return the size shown from now on
+   * @throws IOException if the file cannot be remapped, or was cut behind the locks
+   */
+  public long refresh() throws IOException {
+    return storage.refresh();
+  }
+
+  /**
+   * Waits for a newer visible commit; see {@link Vec#awaitCommit(Duration)}.
+   *
+   * @param timeout the longest wait
+   * @return the size shown from now on
+   * @throws IOException as {@link #refresh()}
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public long awaitCommit(Duration timeout) throws IOException, InterruptedException {
+    return storage.awaitCommit(timeout);
+  }
+
+  /** {@return the rewrite counter of the commit shown} See {@link Vec#rewriteCount()}. */
+  public long rewriteCount() {
+    return storage.rewriteCount();
   }
 
   /** {@return counters since open} See {@link Vec#stats()}. */

@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * @param magic the application's eight ASCII characters at the start of the file
  * @param dataVersion the application's data version
- * @param readOnly whether to open read-only, with a shared lock that other readers may share
+ * @param readOnly whether to open read-only: a live reader, which may read while one writer works
+ *     (see {@link Vec#refresh()})
  * @param syncPolicy when a writable vector syncs besides explicit {@code sync()} and {@code
  *     close()}
  */
@@ -67,7 +68,11 @@ public record VecOptions(
 
   /**
    * {@return a copy that opens read-only (true) or writable (false)} A read-only open never creates
-   * a file and takes a shared lock.
+   * a file. With the native backend it is a <em>live reader</em>: it takes a shared lock that
+   * neither other readers nor one writer (in any process) conflict with, shows the newest durable
+   * commit, and follows the writer through {@link Vec#refresh()} and {@link
+   * Vec#awaitCommit(java.time.Duration)}. With the {@code FileChannel} fallback it locks the whole
+   * file shared, so it is refused while a writer is open and keeps writers out.
    *
    * @param readOnly whether to open read-only
    */

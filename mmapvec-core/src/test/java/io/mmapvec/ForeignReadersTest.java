@@ -201,6 +201,38 @@ class ForeignReadersTest {
     assertThat(dump(file)).isEqualTo(expectedDump(file, f.lines().subList(0, older)));
   }
 
+  @Test
+  void theCHeaderFollowsALiveWriterCommitByCommit() throws Exception {
+    Path program = compiled();
+    Path file = dir.resolve("live-c.vec");
+    long count = 200_000;
+    try (LongVec v = LongVec.open(file, ForeignReaders.OPTIONS)) {
+      Path out = dir.resolve("follow.txt");
+      Process reader =
+          new ProcessBuilder(program.toString(), file.toString(), "--follow", Long.toString(count))
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      try {
+        for (long i = 0; i < count; i++) {
+          v.add(InteropWriter.value(i));
+          if ((i + 1) % 5_000 == 0) {
+            v.sync();
+            Thread.sleep(2); // let the reader see most commits one by one
+          }
+        }
+        v.sync();
+        assertThat(reader.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      } finally {
+        reader.destroyForcibly();
+      }
+      String printed = Files.readString(out, StandardCharsets.UTF_8).strip();
+      assertThat(printed).startsWith("FOLLOWED ").endsWith(" " + count);
+      long distinct = Long.parseLong(printed.split(" ")[1]);
+      assertThat(distinct).as("lengths the C reader saw: %s", printed).isGreaterThan(3);
+    }
+  }
+
   private static Path copy(String name) throws IOException {
     Path file = dir.resolve("long." + name + ".vec");
     Files.copy(dir.resolve("long.vec"), file);

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mmapvec.internal.format.CommitSlot;
 import io.mmapvec.internal.format.HeaderFormat;
+import io.mmapvec.internal.format.LiveHeader;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.Backend;
 import io.mmapvec.internal.storage.CrashHooks;
 import io.mmapvec.internal.storage.CrashPoint;
+import io.mmapvec.internal.storage.Visibility;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -101,6 +106,16 @@ class PowerLossSimulationTest {
     int maxChangedPages;
     int writebacks;
     long durableEvents;
+
+    /** Crash instants at which the visibility gate was asked what a live reader may show. */
+    long gateChecks;
+
+    /** ... of which the newest valid slot in the page cache was not yet shown (not durable). */
+    long gateHeldBack;
+
+    /** Images checked to hold at least the commit a live reader showed at that instant. */
+    long gateImages;
+
     final Map<String, Long> rejected = new TreeMap<>();
     final Map<String, Integer> instantsAt = new TreeMap<>();
 
@@ -133,7 +148,8 @@ class PowerLossSimulationTest {
             + "PowerLossSimulationTest: workloads=%d crashInstants=%d images=%d openedOld=%d"
             + " openedNew=%d openedSameLength=%d rejected=%d rejectedByReason=%s tornImages=%d"
             + " tornSlotImages=%d tornSlotOpened=%d oldSizeImages=%d maxChangedPages=%d"
-            + " simulatedWritebacks=%d durableEvents=%d instantsAt=%s seed=%d time=%ds%n",
+            + " simulatedWritebacks=%d durableEvents=%d instantsAt=%s gateChecks=%d"
+            + " gateHeldBack=%d gateImages=%d seed=%d time=%ds%n",
         stats.workloads,
         stats.instants,
         stats.images,
@@ -150,12 +166,18 @@ class PowerLossSimulationTest {
         stats.writebacks,
         stats.durableEvents,
         stats.instantsAt,
+        stats.gateChecks,
+        stats.gateHeldBack,
+        stats.gateImages,
         BASE,
         seconds);
     assertThat(stats.images).as("power-loss images generated").isPositive();
     assertThat(stats.tornSlotImages).as("images with a torn commit slot").isPositive();
     assertThat(stats.openedNew).as("images opened with an in-progress sync's length").isPositive();
     assertThat(stats.sizeVariants).as("images with the old file size").isPositive();
+    assertThat(stats.gateHeldBack)
+        .as("instants at which the gate held back a slot that was not yet durable")
+        .isPositive();
   }
 
   /**
@@ -261,6 +283,9 @@ class PowerLossSimulationTest {
     private boolean inProgress;
     private CrashWorkload.Op op;
     private byte[] buffer = new byte[0];
+
+    /** What a live reader would show at the current crash instant; null if nothing or no writer. */
+    private CommitSlot visibleNow;
 
     Simulation(Path dir, int number, long seed, Stats stats) {
       this.file = dir.resolve("w" + number + ".vec");
@@ -434,6 +459,7 @@ class PowerLossSimulationTest {
       stats.instants++;
       stats.instantsAt.merge(where.startsWith("after ") ? "afterOp" : where, 1, Integer::sum);
       byte[] cur = readCurrent();
+      visibleNow = where.equals("after CLOSE") ? null : visibleToALiveReader(cur);
       long[] sizes =
           durableSize == cur.length
               ? new long[] {cur.length}
@@ -453,6 +479,45 @@ class PowerLossSimulationTest {
             imagesFor(where, cur, size, changed, rnd.nextLong());
           }
         }
+      }
+    }
+
+    /**
+     * The visibility gate, asked about the file as the page cache holds it now, with the writer
+     * alive (it is open in this thread): the commit a live reader in another process would show.
+     * Every power-loss image from this instant must hold that commit or a newer one.
+     */
+    private CommitSlot visibleToALiveReader(byte[] cur) throws IOException {
+      long headerBytes = LiveHeader.PUBLISHED_SEQUENCE_OFFSET + Long.BYTES;
+      if (cur.length < headerBytes) {
+        return null;
+      }
+      try (Arena a = Arena.ofConfined()) {
+        MemorySegment header = a.allocate(headerBytes, 8);
+        MemorySegment.copy(MemorySegment.ofArray(cur), 0, header, 0, headerBytes);
+        CommitSlot shown =
+            Visibility.choose(
+                header,
+                0,
+                new Visibility.Gate() {
+                  @Override
+                  public boolean writerAlive() {
+                    return true;
+                  }
+
+                  @Override
+                  public void syncSlotPages() {
+                    throw new AssertionError("the gate msyncs only when no writer is alive");
+                  }
+                });
+        stats.gateChecks++;
+        CommitSlot s0 = LiveHeader.readSlot(header, 0);
+        CommitSlot s1 = LiveHeader.readSlot(header, 1);
+        long newest = Math.max(s0 == null ? 0 : s0.sequence(), s1 == null ? 0 : s1.sequence());
+        if (shown == null || newest > shown.sequence()) {
+          stats.gateHeldBack++;
+        }
+        return shown;
       }
     }
 
@@ -561,8 +626,10 @@ class PowerLossSimulationTest {
       imageWriter.write(ByteBuffer.wrap(img, 0, n), 0);
       imageWriter.truncate(n);
       long[] got;
+      long openedSequence;
       try (LongVec v = LongVec.open(image, VecOptions.defaults().withReadOnly(true))) {
         got = v.toArray();
+        openedSequence = v.storage.commitSequence();
       } catch (VecFormatException e) {
         stats.rejected.merge(e.reason().name(), 1L, Long::sum);
         if (REJECTION_BREAKS_CONTRACT) {
@@ -583,6 +650,21 @@ class PowerLossSimulationTest {
                 + "\nopening the image threw neither a VecFormatException nor nothing: "
                 + e,
             e);
+      }
+      if (visibleNow != null) {
+        // The visibility gate: what a live reader was shown must survive this power loss.
+        stats.gateImages++;
+        if (openedSequence < visibleNow.sequence()
+            || (openedSequence == visibleNow.sequence() && got.length != visibleNow.size())) {
+          fail(
+              "a live reader was shown commit %d (size %d), but this power-loss image opens at"
+                  + " commit %d (size %d): the reader saw a commit that was not durable%n%s",
+              visibleNow.sequence(),
+              visibleNow.size(),
+              openedSequence,
+              got.length,
+              describe(where, cur, size, included, sectorMasks, slotPage, slotCut, img, n));
+        }
       }
       CrashModel.Verdict verdict = model.check(got, inProgress);
       if (!verdict.ok()) {

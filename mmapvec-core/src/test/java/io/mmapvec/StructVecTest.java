@@ -618,13 +618,26 @@ class StructVecTest {
   }
 
   @Test
-  void aSecondOpenInThisJvmIsRefused() throws IOException {
+  void aSecondWriterInThisJvmIsRefusedButReadersAndDescribeOpen() throws IOException {
     try (StructVec<Tick> v = StructVec.open(file(), Tick.class)) {
       assertThatThrownBy(() -> StructVec.open(file(), Tick.class).close())
           .isInstanceOf(VecLockedException.class);
       assertThatThrownBy(() -> VecFiles.openReader(file()).close())
           .isInstanceOf(VecLockedException.class);
       v.add(tick(0));
+      v.sync();
+      assertThat(VecFiles.describe(file()).size()).isEqualTo(1);
+      try (StructVec<Tick> reader =
+          StructVec.open(file(), Tick.class, VecOptions.defaults().withReadOnly(true))) {
+        assertThat(reader.size()).isEqualTo(1);
+        assertThat(reader.get(0)).isEqualTo(tick(0));
+        v.add(tick(1));
+        assertThat(reader.refresh()).as("not committed yet").isEqualTo(1);
+        v.sync();
+        assertThat(reader.refresh()).isEqualTo(2);
+        assertThat(reader.get(1)).isEqualTo(tick(1));
+      }
+      v.add(tick(2));
     }
   }
 

@@ -166,6 +166,8 @@ class UseAfterCloseTest {
         args[i] = own.get(t);
       } else if (t == int.class) {
         args[i] = ints++ == 0 ? 0 : 1;
+      } else if (t == java.time.Duration.class) {
+        args[i] = java.time.Duration.ZERO;
       } else if (t.isPrimitive()) {
         args[i] = defaultValue(t);
       } else if (t.isArray() && t.getComponentType().isPrimitive()) {

@@ -48,6 +48,10 @@ final class HeaderLayout {
   static final long SLOT_OFF_SEQUENCE = 0;
   static final long SLOT_OFF_SIZE = 8;
   static final long SLOT_OFF_COMMIT_TIME = 16;
+
+  /** The rewrite counter (live readers, docs/FORMAT.md); reserved zero before it existed. */
+  static final long SLOT_OFF_REWRITES = 24;
+
   static final long SLOT_OFF_CRC = 60;
 
   /** Magic and signature: the bytes needed to tell whose file this is. */

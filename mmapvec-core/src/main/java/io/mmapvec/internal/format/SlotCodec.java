@@ -2,6 +2,7 @@ package io.mmapvec.internal.format;
 
 import static io.mmapvec.internal.format.HeaderLayout.SLOT_OFF_COMMIT_TIME;
 import static io.mmapvec.internal.format.HeaderLayout.SLOT_OFF_CRC;
+import static io.mmapvec.internal.format.HeaderLayout.SLOT_OFF_REWRITES;
 import static io.mmapvec.internal.format.HeaderLayout.SLOT_OFF_SEQUENCE;
 import static io.mmapvec.internal.format.HeaderLayout.SLOT_OFF_SIZE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
@@ -11,8 +12,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
- * The bytes of one commit slot (rule 4): sequence, committed size, commit time, reserved bytes and
- * a CRC32C over the first 60 bytes.
+ * The bytes of one commit slot (rule 4): sequence, committed size, commit time, rewrite counter,
+ * reserved bytes and a CRC32C over the first 60 bytes.
  *
  * <p><b>Threads:</b> stateless; any thread may call it, as long as no other thread writes the
  * segment at the same time.
@@ -39,14 +40,18 @@ final class SlotCodec {
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, value.sequence());
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SIZE, value.size());
     s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME, value.commitTimeMillis());
+    s.set(JAVA_LONG_UNALIGNED, SLOT_OFF_REWRITES, value.rewrites());
     s.set(JAVA_INT_UNALIGNED, SLOT_OFF_CRC, HeaderLayout.crc32c(s, 0, SLOT_OFF_CRC));
     MemorySegment.copy(s, 0, header, offset, HeaderFormat.SLOT_BYTES);
   }
 
   /** Reads slot {@code slot} of {@code src}; a damaged or empty slot comes back with a problem. */
   static SlotRead read(MemorySegment src, int slot) {
-    long base = HeaderFormat.slotOffset(slot);
-    MemorySegment s = src.asSlice(base, HeaderFormat.SLOT_BYTES);
+    return readBytes(src.asSlice(HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES));
+  }
+
+  /** Reads one slot's 64 bytes (for {@link LiveHeader}, which copies them out of a mapping). */
+  static SlotRead readBytes(MemorySegment s) {
     if (s.mismatch(MemorySegment.ofArray(new byte[(int) HeaderFormat.SLOT_BYTES])) == -1) {
       return new SlotRead(null, "is empty");
     }
@@ -70,7 +75,8 @@ final class SlotCodec {
         new CommitSlot(
             sequence,
             s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_SIZE),
-            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME)),
+            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME),
+            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_REWRITES)),
         null);
   }
 }

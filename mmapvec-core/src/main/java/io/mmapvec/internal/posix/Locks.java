@@ -16,14 +16,16 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
 /**
- * Whole-file advisory locks: open-file-description locks ({@code fcntl(F_OFD_SETLK)}) and {@code
- * flock}. Both belong to the open file description, so they survive the closing of other
- * descriptors on the same file and vanish with the last close of their own.
+ * Advisory locks: open-file-description locks ({@code fcntl(F_OFD_SETLK)}) on the whole file or on
+ * a byte range, the {@code F_OFD_GETLK} query, and {@code flock}. OFD and {@code flock} locks
+ * belong to the open file description, so they survive the closing of other descriptors on the same
+ * file and vanish with the last close of their own.
  */
 final class Locks {
   private Locks() {}
 
   // The same on x86_64 and aarch64.
+  private static final int F_OFD_GETLK = 36; // Linux >= 3.15
   private static final int F_OFD_SETLK = 37; // Linux >= 3.15
   private static final short F_RDLCK = 0;
   private static final short F_WRLCK = 1;
@@ -70,25 +72,25 @@ final class Locks {
           "flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Libc.CAPTURE_ERRNO);
 
   /**
-   * Tries {@code fcntl(fd, F_OFD_SETLK)} over the whole file (however far it grows), without
-   * waiting. Conflicts with OFD locks of other open file descriptions, even in this process, and
-   * with classic {@code fcntl} locks ({@code lockf}, {@code FileChannel.lock}) of other processes.
+   * Tries {@code fcntl(fd, F_OFD_SETLK)} over {@code [start, start+length)} ({@code length} 0: to
+   * the end however far the file grows), without waiting. Conflicts with OFD locks of other open
+   * file descriptions, even in this process, and with classic {@code fcntl} locks ({@code lockf},
+   * {@code FileChannel.lock}) of other processes. Taking a lock over a range this description
+   * already locks converts that part (shared to exclusive or back).
    *
    * @param fd the descriptor (writable for an exclusive lock)
+   * @param start the first byte
+   * @param length how many bytes; 0 for all bytes from {@code start} on
    * @param exclusive a write lock if true, a read lock if false
    * @param file the file, for the message
    * @return true if taken, false if another holder conflicts (EAGAIN or EACCES)
    * @throws NativeCallException on any other failure
    */
-  static boolean tryLockOfd(int fd, boolean exclusive, Path file) throws NativeCallException {
+  static boolean tryLockOfd(int fd, long start, long length, boolean exclusive, Path file)
+      throws NativeCallException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.callState(arena);
-      MemorySegment lock = arena.allocate(FLOCK_LAYOUT); // zeroed
-      lock.set(JAVA_SHORT, L_TYPE, exclusive ? F_WRLCK : F_RDLCK);
-      lock.set(JAVA_SHORT, L_WHENCE, SEEK_SET);
-      lock.set(JAVA_LONG, L_START, 0); // from the start ...
-      lock.set(JAVA_LONG, L_LEN, 0); // ... to the end however far the file grows
-      lock.set(JAVA_INT, L_PID, 0); // must be 0 for OFD locks, else EINVAL
+      MemorySegment lock = flock(arena, exclusive ? F_WRLCK : F_RDLCK, start, length);
       while (true) {
         int result;
         try {
@@ -108,6 +110,85 @@ final class Locks {
         }
       }
     }
+  }
+
+  /**
+   * Releases this description's OFD lock over {@code [start, start+length)} ({@code F_UNLCK}); its
+   * locks elsewhere in the file stay.
+   *
+   * @param fd the descriptor
+   * @param start the first byte
+   * @param length how many bytes; 0 for all bytes from {@code start} on
+   * @param file the file, for the message
+   * @throws NativeCallException if {@code fcntl} fails
+   */
+  static void unlockOfd(int fd, long start, long length, Path file) throws NativeCallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Libc.callState(arena);
+      MemorySegment lock = flock(arena, F_UNLCK, start, length);
+      int result;
+      do {
+        try {
+          result = (int) FCNTL.invokeExact(state, fd, F_OFD_SETLK, lock);
+        } catch (Throwable t) {
+          throw Libc.rethrow(t);
+        }
+      } while (result == -1 && Libc.errno(state) == Errno.EINTR);
+      if (result == -1) {
+        throw Errno.failure("fcntl(F_OFD_SETLK, F_UNLCK)", Libc.errno(state), file);
+      }
+    }
+  }
+
+  /**
+   * Asks {@code fcntl(fd, F_OFD_GETLK)} whether a lock over {@code [start, start+length)} could be
+   * taken through {@code fd} now, without taking it.
+   *
+   * @param fd the descriptor
+   * @param start the first byte
+   * @param length how many bytes; 0 for all bytes from {@code start} on
+   * @param exclusive ask about a write lock if true, a read lock if false
+   * @param file the file, for the message
+   * @return null if nothing conflicts, else one conflicting lock held through another description
+   *     or by another process
+   * @throws NativeCallException if {@code fcntl} fails
+   */
+  static LockConflict queryOfd(int fd, long start, long length, boolean exclusive, Path file)
+      throws NativeCallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Libc.callState(arena);
+      MemorySegment lock = flock(arena, exclusive ? F_WRLCK : F_RDLCK, start, length);
+      int result;
+      do {
+        try {
+          result = (int) FCNTL.invokeExact(state, fd, F_OFD_GETLK, lock);
+        } catch (Throwable t) {
+          throw Libc.rethrow(t);
+        }
+      } while (result == -1 && Libc.errno(state) == Errno.EINTR);
+      if (result == -1) {
+        throw Errno.failure("fcntl(F_OFD_GETLK)", Libc.errno(state), file);
+      }
+      short type = lock.get(JAVA_SHORT, L_TYPE);
+      if (type == F_UNLCK) {
+        return null;
+      }
+      return new LockConflict(
+          type == F_WRLCK,
+          lock.get(JAVA_LONG, L_START),
+          lock.get(JAVA_LONG, L_LEN),
+          lock.get(JAVA_INT, L_PID));
+    }
+  }
+
+  /** {@return a zeroed {@code struct flock} of this type and range, from SEEK_SET, l_pid 0} */
+  private static MemorySegment flock(Arena arena, short type, long start, long length) {
+    MemorySegment lock = arena.allocate(FLOCK_LAYOUT); // zeroed; l_pid must be 0 for OFD locks
+    lock.set(JAVA_SHORT, L_TYPE, type);
+    lock.set(JAVA_SHORT, L_WHENCE, SEEK_SET);
+    lock.set(JAVA_LONG, L_START, start);
+    lock.set(JAVA_LONG, L_LEN, length);
+    return lock;
   }
 
   /**
@@ -152,9 +233,7 @@ final class Locks {
   static void unlock(int fd, Path file) throws NativeCallException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.callState(arena);
-      MemorySegment lock = arena.allocate(FLOCK_LAYOUT); // zeroed: whole file, l_pid 0
-      lock.set(JAVA_SHORT, L_TYPE, F_UNLCK);
-      lock.set(JAVA_SHORT, L_WHENCE, SEEK_SET);
+      MemorySegment lock = flock(arena, F_UNLCK, 0, 0); // the whole file
       int result;
       do {
         try {

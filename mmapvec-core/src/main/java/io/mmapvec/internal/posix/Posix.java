@@ -115,7 +115,63 @@ public final class Posix {
   public static boolean tryLockOfd(int fd, boolean exclusive, Path file)
       throws NativeCallException {
     requireAvailable();
-    return Locks.tryLockOfd(fd, exclusive, file);
+    return Locks.tryLockOfd(fd, 0, 0, exclusive, file);
+  }
+
+  /**
+   * Tries to take an open-file-description lock ({@code F_OFD_SETLK}) on the byte range {@code
+   * [start, start+length)}, without waiting. The bytes need not exist: a range past the end of the
+   * file is a plain lock name. Conflicts as {@link #tryLockOfd(int, boolean, Path)} does, but only
+   * with locks that overlap the range; a range this description already holds is converted.
+   *
+   * @param fd the descriptor (open for writing for an exclusive lock)
+   * @param start the first byte
+   * @param length how many bytes (0: from {@code start} to the end, however far the file grows)
+   * @param exclusive write lock if true, read lock if false
+   * @param file the file, for the message
+   * @return false if another holder conflicts (EAGAIN or EACCES), true when taken
+   * @throws NativeCallException on any other error
+   */
+  public static boolean tryLockRange(int fd, long start, long length, boolean exclusive, Path file)
+      throws NativeCallException {
+    requireAvailable();
+    return Locks.tryLockOfd(fd, start, length, exclusive, file);
+  }
+
+  /**
+   * Releases this descriptor's open-file-description lock on {@code [start, start+length)}; its
+   * other locks (other ranges, {@code flock}) stay.
+   *
+   * @param fd the descriptor
+   * @param start the first byte
+   * @param length how many bytes (0: to the end)
+   * @param file the file, for the message
+   * @throws NativeCallException if {@code fcntl} fails
+   */
+  public static void unlockRange(int fd, long start, long length, Path file)
+      throws NativeCallException {
+    requireAvailable();
+    Locks.unlockOfd(fd, start, length, file);
+  }
+
+  /**
+   * Asks ({@code F_OFD_GETLK}) whether an open-file-description lock on {@code [start,
+   * start+length)} could be taken through {@code fd} now, without taking it. The answer may be
+   * stale at once; it is for deciding what to do next, never a lock.
+   *
+   * @param fd the descriptor
+   * @param start the first byte
+   * @param length how many bytes (0: to the end)
+   * @param exclusive ask about a write lock if true, a read lock if false
+   * @param file the file, for the message
+   * @return null if nothing conflicts, else a lock held through another open file description or by
+   *     another process that overlaps the range
+   * @throws NativeCallException if {@code fcntl} fails
+   */
+  public static LockConflict queryLockRange(
+      int fd, long start, long length, boolean exclusive, Path file) throws NativeCallException {
+    requireAvailable();
+    return Locks.queryOfd(fd, start, length, exclusive, file);
   }
 
   /**

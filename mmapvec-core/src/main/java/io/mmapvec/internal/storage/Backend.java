@@ -42,6 +42,13 @@ public sealed interface Backend permits NativeBackend, ChannelBackend {
   boolean reservesAddressSpace();
 
   /**
+   * {@return whether this backend can hold byte-range locks that survive other descriptors' close
+   * (open-file-description locks): then a file may have live readers next to its writer; without
+   * them, readers exclude the writer as in format v1}
+   */
+  boolean liveReaders();
+
+  /**
    * Opens an existing file, or with {@code createExclusive} creates a new one (failing if it
    * exists). Takes no lock.
    */

@@ -14,11 +14,37 @@ interface BackendFile {
   long size() throws IOException;
 
   /**
-   * Tries to take the advisory locks, non-blocking: exclusive for a writer, shared for a reader.
+   * Tries to take the advisory locks, non-blocking. A writer ({@code exclusive}) takes the writer
+   * lock byte exclusively and an exclusive {@code flock} (native), or the whole file exclusively
+   * (fallback). A reader takes the reader lock byte shared and no {@code flock} (native; it waits a
+   * little while a writer holds that byte to shrink the file), or the whole file shared (fallback).
    *
    * @return false when another holder conflicts
    */
   boolean tryLock(boolean exclusive) throws IOException;
+
+  /**
+   * {@return whether a writer holds the writer lock byte right now} A query, never a lock; always
+   * false on the fallback, whose readers exclude writers.
+   */
+  boolean writerAlive() throws IOException;
+
+  /**
+   * Writer only: tries to take the reader lock byte exclusively, which succeeds only while no live
+   * reader has the file open. Held while the file is truncated, then released by {@link
+   * #allowReaders()}. Always true on the fallback (its writer excludes every reader).
+   */
+  boolean tryExcludeReaders() throws IOException;
+
+  /**
+   * Reader only: shares the writer lock byte, which fails while a writer holds it and keeps a new
+   * writer out while held (a snapshot: {@link LockedFile#openSnapshot}). Always true on the
+   * fallback, whose reader lock already excludes writers.
+   */
+  boolean tryExcludeWriters() throws IOException;
+
+  /** Releases what {@link #tryExcludeReaders()} took. */
+  void allowReaders() throws IOException;
 
   /** {@return the pid of a process holding a lock on this file, or -1 if unknown} */
   long lockHolderPid();

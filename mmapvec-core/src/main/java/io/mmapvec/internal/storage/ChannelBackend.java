@@ -43,6 +43,11 @@ final class ChannelBackend implements Backend {
   }
 
   @Override
+  public boolean liveReaders() {
+    return false;
+  }
+
+  @Override
   public BackendFile open(Path path, boolean writable, boolean createExclusive) throws IOException {
     FileChannel ch;
     if (createExclusive) {
@@ -133,6 +138,24 @@ final class ChannelBackend implements Backend {
     }
 
     @Override
+    public boolean writerAlive() {
+      return false; // this backend's readers hold the whole file shared: no writer can be open
+    }
+
+    @Override
+    public boolean tryExcludeReaders() {
+      return true; // this backend's writer holds the whole file: no reader can be open
+    }
+
+    @Override
+    public boolean tryExcludeWriters() {
+      return true; // this backend's reader holds the whole file shared: no writer can be open
+    }
+
+    @Override
+    public void allowReaders() {}
+
+    @Override
     public long lockHolderPid() {
       try {
         FileId id = id();
@@ -220,6 +243,10 @@ final class ChannelBackend implements Backend {
 
     @Override
     public void syncRange(MemorySegment mapping, long offset, long length) throws IOException {
+      if (!writable) {
+        syncFile(); // a read-only mapping cannot be forced; fdatasync works on any descriptor
+        return;
+      }
       if (length > 0) {
         try {
           mapping.asSlice(offset, length).force();

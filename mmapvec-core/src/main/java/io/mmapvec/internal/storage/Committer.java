@@ -3,6 +3,7 @@ package io.mmapvec.internal.storage;
 import io.mmapvec.internal.format.CommitSlot;
 import io.mmapvec.internal.format.Header;
 import io.mmapvec.internal.format.HeaderFormat;
+import io.mmapvec.internal.format.LiveHeader;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -29,6 +30,10 @@ final class Committer {
 
   private long committedSize;
   private long sequence;
+
+  /** The rewrite counter of the last commit (docs/FORMAT.md, "Live readers"). */
+  private long rewrites;
+
   private int activeSlot;
   private boolean fileSizeChanged;
   private IOException poison;
@@ -49,7 +54,22 @@ final class Committer {
     this.pageSize = pageSize;
     this.committedSize = header.size();
     this.sequence = header.active().sequence();
+    this.rewrites = header.active().rewrites();
     this.activeSlot = header.activeSlot();
+  }
+
+  /**
+   * A writer's open: makes the slot pages durable (a previous writer may have died between writing
+   * a slot and its msync), then publishes the active sequence to live readers.
+   */
+  void publishAtOpen() throws IOException {
+    file.syncRange(mapping.whole(), LiveHeader.SLOT_PAGES_OFFSET, LiveHeader.SLOT_PAGES_BYTES);
+    LiveHeader.publish(mapping.whole(), sequence);
+  }
+
+  /** {@return the rewrite counter of the last commit} */
+  long rewrites() {
+    return rewrites;
   }
 
   /** {@return the size of the last commit} */
@@ -102,24 +122,28 @@ final class Committer {
 
   /**
    * Commits {@code size} elements after making elements {@code [lo, hi)} durable; does nothing if
-   * nothing changed. On failure the committer is poisoned and the failure rethrown.
+   * nothing changed. A slot is written when the size changed or {@code rewrote} (elements below the
+   * committed size changed: the rewrite counter grows, so live readers learn of it). On failure the
+   * committer is poisoned and the failure rethrown.
    *
    * @param trigger what started the sync (for JFR)
    * @param size the size to commit; elements below it hold their values already
    * @param lo the first element to flush
    * @param hi the end (exclusive) of the elements to flush; none if not above {@code lo}
+   * @param rewrote whether elements below the committed size may have changed
    */
-  void commit(SyncTrigger trigger, long size, long lo, long hi) throws IOException {
-    boolean sizeChanged = size != committedSize;
-    if (hi <= lo && !sizeChanged && !fileSizeChanged) {
+  void commit(SyncTrigger trigger, long size, long lo, long hi, boolean rewrote)
+      throws IOException {
+    boolean slot = size != committedSize || rewrote;
+    if (hi <= lo && !slot && !fileSizeChanged) {
       return;
     }
     SyncEvent event = StorageStats.beginSync();
     long start = System.nanoTime();
     boolean resized = fileSizeChanged;
     long bytes = flushData(lo, hi);
-    if (sizeChanged) {
-      bytes += writeSlot(size);
+    if (slot) {
+      bytes += writeSlot(size, rewrote);
     }
     stats.synced(event, start, bytes, size, resized, trigger);
   }
@@ -158,10 +182,12 @@ final class Committer {
   }
 
   /**
-   * Step 2: writes {@code size} with the next sequence into the inactive slot, makes the slot
-   * durable, and only then counts it as committed. {@return the bytes handed to the device}
+   * Step 2: writes {@code size} with the next sequence (and the rewrite counter, one more if {@code
+   * rewrote}) into the inactive slot, makes the slot durable, only then counts it as committed, and
+   * publishes its sequence to live readers (the visibility gate: a reader never shows a slot that
+   * is not durable). {@return the bytes handed to the device}
    */
-  long writeSlot(long size) throws IOException {
+  long writeSlot(long size, boolean rewrote) throws IOException {
     try {
       if (sequence + 1 >= HeaderFormat.MAX_SEQUENCE) {
         throw new IOException(
@@ -172,8 +198,11 @@ final class Committer {
                 + ")");
       }
       int slot = 1 - activeSlot;
+      long nextRewrites = rewrote ? rewrites + 1 : rewrites;
       HeaderFormat.encodeSlot(
-          mapping.whole(), slot, new CommitSlot(sequence + 1, size, System.currentTimeMillis()));
+          mapping.whole(),
+          slot,
+          new CommitSlot(sequence + 1, size, System.currentTimeMillis(), nextRewrites));
       CrashHooks.reach(CrashPoint.SYNC_AFTER_SLOT_WRITE, path);
       file.syncRange(mapping.whole(), HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES);
       CrashHooks.durable(path, HeaderFormat.slotOffset(slot), HeaderFormat.SLOT_BYTES);
@@ -181,6 +210,8 @@ final class Committer {
       activeSlot = slot;
       sequence++;
       committedSize = size;
+      rewrites = nextRewrites;
+      LiveHeader.publish(mapping.whole(), sequence);
       return pageSize;
     } catch (IOException | RuntimeException e) {
       poison(e);

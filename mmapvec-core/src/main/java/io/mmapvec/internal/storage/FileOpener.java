@@ -108,7 +108,7 @@ final class FileOpener {
     boolean done = false;
     try {
       fid = f.id();
-      OpenFiles.register(fid, path);
+      OpenFiles.register(fid, path, OpenFiles.Role.of(backend, true));
       if (!f.tryLock(true)) {
         throw new VecLockedException("a new temporary file is locked by someone else", tmp, -1);
       }
@@ -140,14 +140,16 @@ final class FileOpener {
       backend.syncDirectory(dir);
       CrashHooks.reach(CrashPoint.CREATE_AFTER_DIR_SYNC, path);
       Header header = HeaderReader.decode(f, f.size(), path, identity);
-      OpenedFile opened = new OpenedFile(new LockedFile(f, fid), header, fileBytes);
+      OpenedFile opened =
+          new OpenedFile(
+              new LockedFile(f, fid, OpenFiles.Role.of(backend, true)), header, fileBytes);
       done = true;
       return opened;
     } finally {
       if (!done) {
         LockedFile.closeQuietly(f);
         if (fid != null) {
-          OpenFiles.unregister(fid);
+          OpenFiles.unregister(fid, OpenFiles.Role.of(backend, true));
         }
         if (!published) {
           backend.deleteQuietly(tmp);

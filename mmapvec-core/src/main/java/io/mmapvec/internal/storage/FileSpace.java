@@ -90,6 +90,11 @@ final class FileSpace {
     stats.resized(event, oldFileBytes, newFileBytes, remapped);
   }
 
+  /** {@return whether {@link #shrinkTo} would shrink the file for {@code size} elements} */
+  boolean wouldShrink(long size) {
+    return GrowthPolicy.fileBytesFor(size, elementSize, pageSize) < fileBytes;
+  }
+
   /** Allocates the file up to {@code newFileBytes}; on failure gives back what it took, throws. */
   private void allocateOrGiveBack(long newFileBytes) throws IOException {
     try {

@@ -142,7 +142,12 @@ public final class GroupStore implements GroupHook {
     Path mpath = dir.resolve(MANIFEST);
     LockedFile locked;
     try {
-      locked = LockedFile.open(mpath, backend, !options.readOnly());
+      // A read-only group open takes a snapshot of the manifest: it is refused while a group writer
+      // works (group commits are not yet published to live readers, docs/DURABILITY.md).
+      locked =
+          options.readOnly()
+              ? LockedFile.openSnapshot(mpath, backend)
+              : LockedFile.open(mpath, backend, true);
     } catch (NoSuchFileException e) {
       throw new VecFormatException(
           Reason.NOT_A_GROUP, "directory has no " + MANIFEST + " file: not a column group", dir);

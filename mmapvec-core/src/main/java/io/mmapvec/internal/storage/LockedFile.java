@@ -24,8 +24,9 @@ import java.nio.file.attribute.BasicFileAttributes;
  *
  * @param file the open, locked file
  * @param id its identity, registered
+ * @param role how it is registered
  */
-record LockedFile(BackendFile file, FileId id) {
+record LockedFile(BackendFile file, FileId id, OpenFiles.Role role) {
   private static final int ATTEMPTS = 8;
 
   /**
@@ -43,13 +44,14 @@ record LockedFile(BackendFile file, FileId id) {
       // by a FIFO in between cannot block it either.
       requireRegular(path, Files.readAttributes(path, BasicFileAttributes.class).isRegularFile());
       FileId id = FileId.of(path);
-      OpenFiles.register(id, path);
+      OpenFiles.Role role = OpenFiles.Role.of(backend, writable);
+      OpenFiles.register(id, path, role);
       LockedFile locked = null;
       try {
-        locked = openRegistered(path, backend, writable, id);
+        locked = openRegistered(path, backend, writable, id, role);
       } finally {
         if (locked == null) {
-          OpenFiles.unregister(id);
+          OpenFiles.unregister(id, role);
         }
       }
       if (locked != null) {
@@ -59,8 +61,37 @@ record LockedFile(BackendFile file, FileId id) {
     throw new IOException("file keeps being replaced while it is opened (" + path + ")");
   }
 
+  /**
+   * Like {@link #open} for a reader, then also shares the writer lock byte: a snapshot of the last
+   * commit that no writer changes while it is held, for inspection that reads every element
+   * (verify, dump, convert, export). Refused while a writer has the file open (in any process, this
+   * JVM included), and keeps a new writer out until released; live readers may share the file.
+   *
+   * @throws VecLockedException if a writer has the file open, naming it when /proc/locks tells
+   */
+  static LockedFile openSnapshot(Path path, Backend backend) throws IOException {
+    LockedFile locked = open(path, backend, false);
+    try {
+      if (!locked.file().tryExcludeWriters()) {
+        long pid = locked.file().lockHolderPid();
+        throw new VecLockedException(
+            "cannot lock for reading: "
+                + who(pid)
+                + " has the file open for writing; reading every element needs a file no writer"
+                + " has open (a live read-only open does not)",
+            path,
+            pid);
+      }
+      return locked;
+    } catch (Throwable t) {
+      locked.releaseQuietly();
+      throw t;
+    }
+  }
+
   /** {@return the locked file, or null if the name now leads to another file than {@code id}} */
-  private static LockedFile openRegistered(Path path, Backend backend, boolean writable, FileId id)
+  private static LockedFile openRegistered(
+      Path path, Backend backend, boolean writable, FileId id, OpenFiles.Role role)
       throws IOException {
     BackendFile f;
     try {
@@ -75,9 +106,9 @@ record LockedFile(BackendFile file, FileId id) {
       }
       if (!f.tryLock(writable)) {
         long pid = f.lockHolderPid();
-        throw new VecLockedException(lockedDetail(pid, writable), path, pid);
+        throw new VecLockedException(lockedDetail(pid, writable, backend), path, pid);
       }
-      return new LockedFile(f, id);
+      return new LockedFile(f, id, role);
     } catch (Throwable t) {
       closeQuietly(f);
       throw t;
@@ -100,14 +131,14 @@ record LockedFile(BackendFile file, FileId id) {
     try {
       file.close();
     } finally {
-      OpenFiles.unregister(id);
+      OpenFiles.unregister(id, role);
     }
   }
 
   /** Like {@link #release()}, for paths that are already failing. */
   void releaseQuietly() {
     closeQuietly(file);
-    OpenFiles.unregister(id);
+    OpenFiles.unregister(id, role);
   }
 
   static void closeQuietly(BackendFile f) {
@@ -118,18 +149,34 @@ record LockedFile(BackendFile file, FileId id) {
     }
   }
 
-  private static String lockedDetail(long pid, boolean writable) {
-    String who =
-        pid > 0
-            ? "process "
-                + pid
-                + ProcessHandle.of(pid)
-                    .flatMap(p -> p.info().command())
-                    .map(c -> " (" + Path.of(c).getFileName() + ")")
-                    .orElse("")
-            : "another process";
+  private static String lockedDetail(long pid, boolean writable, Backend backend) {
+    String why;
+    if (writable) {
+      why = "";
+    } else if (backend.liveReaders()) {
+      why =
+          " on the whole file (a writer of an older mmapvec version or on the FileChannel"
+              + " fallback, or a lockf/fcntl user); live readers need a writer on the native"
+              + " backend";
+    } else {
+      why =
+          " (reading next to a writer needs the native backend: run with"
+              + " --enable-native-access; the FileChannel fallback cannot hold live-reader locks)";
+    }
     return (writable ? "cannot lock for writing: " : "cannot lock for reading: ")
-        + who
-        + " holds a conflicting lock";
+        + who(pid)
+        + " holds a conflicting lock"
+        + why;
+  }
+
+  private static String who(long pid) {
+    return pid > 0
+        ? "process "
+            + pid
+            + ProcessHandle.of(pid)
+                .flatMap(p -> p.info().command())
+                .map(c -> " (" + Path.of(c).getFileName() + ")")
+                .orElse("")
+        : "another process";
   }
 }

@@ -26,12 +26,14 @@ final class Mapping {
   private long mappedBytes;
   private long remaps;
 
-  /** Maps {@code file}, {@code fileBytes} long, with a reservation if the backend makes one. */
-  Mapping(BackendFile file, boolean readOnly, boolean reservesAddressSpace, long fileBytes)
-      throws IOException {
+  /**
+   * Maps {@code file}, {@code fileBytes} long, with a reservation if {@code reserve} (a writer, or
+   * a live reader, of a backend that reserves address space).
+   */
+  Mapping(BackendFile file, boolean readOnly, boolean reserve, long fileBytes) throws IOException {
     this.file = file;
     this.readOnly = readOnly;
-    this.reserves = reservesAddressSpace && !readOnly;
+    this.reserves = reserve;
     mapTo(lengthFor(fileBytes));
   }
 

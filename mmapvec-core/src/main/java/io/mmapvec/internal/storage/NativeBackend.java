@@ -1,22 +1,28 @@
 package io.mmapvec.internal.storage;
 
 import io.mmapvec.NativeCallException;
+import io.mmapvec.internal.format.LiveHeader;
 import io.mmapvec.internal.posix.FileStat;
+import io.mmapvec.internal.posix.LockConflict;
 import io.mmapvec.internal.posix.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The Linux backend: {@code open(O_CLOEXEC)}, an OFD lock and a {@code flock} lock, {@code
- * fallocate} growth beneath one reserved mapping, {@code msync}/{@code fdatasync}. Every call goes
- * through {@link Posix}.
+ * The Linux backend: {@code open(O_CLOEXEC)}, OFD locks on the writer and reader lock bytes and a
+ * writer's {@code flock} lock, {@code fallocate} growth beneath one reserved mapping, {@code
+ * msync}/{@code fdatasync}. Every call goes through {@link Posix}.
  */
 final class NativeBackend implements Backend {
   static final NativeBackend INSTANCE = new NativeBackend();
   private static final int S_IFMT = 0170000;
   private static final int S_IFREG = 0100000;
+
+  /** How long a reader's open waits while a writer holds the reader byte to truncate the file. */
+  private static final long SHRINK_WAIT_NANOS = 2_000_000_000L;
 
   private NativeBackend() {}
 
@@ -32,6 +38,11 @@ final class NativeBackend implements Backend {
 
   @Override
   public boolean reservesAddressSpace() {
+    return true;
+  }
+
+  @Override
+  public boolean liveReaders() {
     return true;
   }
 
@@ -99,8 +110,49 @@ final class NativeBackend implements Backend {
 
     @Override
     public boolean tryLock(boolean exclusive) throws IOException {
-      // Both kinds, so that processes using fcntl/lockf and processes using flock are all excluded.
-      return Posix.tryLockOfd(fd, exclusive, path) && Posix.tryFlock(fd, exclusive, path);
+      if (exclusive) {
+        // The writer byte for OFD/fcntl/lockf users (a whole-file lock overlaps it), the flock for
+        // flock users: both kinds of cooperating process are excluded.
+        return Posix.tryLockRange(fd, LiveHeader.WRITER_LOCK_BYTE, 1, true, path)
+            && Posix.tryFlock(fd, true, path);
+      }
+      long deadline = System.nanoTime() + SHRINK_WAIT_NANOS;
+      long pauseNanos = 50_000;
+      while (true) {
+        if (Posix.tryLockRange(fd, LiveHeader.READER_LOCK_BYTE, 1, false, path)) {
+          return true;
+        }
+        LockConflict c = Posix.queryLockRange(fd, LiveHeader.READER_LOCK_BYTE, 1, false, path);
+        if (c == null) {
+          continue; // released between the two calls
+        }
+        boolean shrinking = c.start() == LiveHeader.READER_LOCK_BYTE && c.length() == 1;
+        if (!shrinking || System.nanoTime() - deadline > 0) {
+          return false; // a whole-file lock: an older writer, a fallback writer, a lockf user
+        }
+        LockSupport.parkNanos(pauseNanos); // a writer truncates the file right now
+        pauseNanos = Math.min(pauseNanos * 2, 10_000_000);
+      }
+    }
+
+    @Override
+    public boolean writerAlive() throws IOException {
+      return Posix.queryLockRange(fd, LiveHeader.WRITER_LOCK_BYTE, 1, false, path) != null;
+    }
+
+    @Override
+    public boolean tryExcludeReaders() throws IOException {
+      return Posix.tryLockRange(fd, LiveHeader.READER_LOCK_BYTE, 1, true, path);
+    }
+
+    @Override
+    public boolean tryExcludeWriters() throws IOException {
+      return Posix.tryLockRange(fd, LiveHeader.WRITER_LOCK_BYTE, 1, false, path);
+    }
+
+    @Override
+    public void allowReaders() throws IOException {
+      Posix.unlockRange(fd, LiveHeader.READER_LOCK_BYTE, 1, path);
     }
 
     @Override

@@ -39,7 +39,10 @@ public final class RawFile implements AutoCloseable {
   private final Path path;
   private final BackendFile file;
   private final FileId id;
-  private final boolean registered;
+
+  /** How this JVM registered the file ({@link OpenFiles}), or null when it did not. */
+  private final OpenFiles.Role registered;
+
   private final Header header;
   private final ByteOrder byteOrder;
   private final long fileBytes;
@@ -51,7 +54,7 @@ public final class RawFile implements AutoCloseable {
       Path path,
       BackendFile file,
       FileId id,
-      boolean registered,
+      OpenFiles.Role registered,
       Header header,
       ByteOrder byteOrder,
       long fileBytes) {
@@ -69,7 +72,7 @@ public final class RawFile implements AutoCloseable {
    *
    * @param path the file
    * @param backend the native backend or the fallback
-   * @param lock whether to take the reader's shared locks
+   * @param lock whether to take the snapshot locks ({@link LockedFile#openSnapshot})
    * @return the open file
    * @throws io.mmapvec.VecFormatException if the file is not a valid mmapvec file (in either order)
    * @throws VecLockedException with {@code lock}, if a writer holds the file; either way, if this
@@ -81,9 +84,9 @@ public final class RawFile implements AutoCloseable {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(backend, "backend");
     if (lock) {
-      LockedFile locked = LockedFile.open(path, backend, false);
+      LockedFile locked = LockedFile.openSnapshot(path, backend);
       try {
-        return read(path, locked.file(), locked.id(), true);
+        return read(path, locked.file(), locked.id(), locked.role());
       } catch (Throwable t) {
         locked.releaseQuietly();
         throw t;
@@ -98,9 +101,9 @@ public final class RawFile implements AutoCloseable {
       // The native backend's OFD and flock locks survive another descriptor's close, so its
       // unlocked reads need no registration (and so never make a concurrent open in this JVM
       // fail); the fallback's POSIX locks do not, so there a file open in this JVM is refused.
-      boolean registered = backend != Backend.nativeBackend();
-      if (registered) {
-        OpenFiles.register(id, path);
+      OpenFiles.Role registered = backend != Backend.nativeBackend() ? OpenFiles.Role.SOLE : null;
+      if (registered != null) {
+        OpenFiles.register(id, path, registered);
       }
       BackendFile f = null;
       try {
@@ -114,22 +117,22 @@ public final class RawFile implements AutoCloseable {
         if (f != null) {
           LockedFile.closeQuietly(f);
         }
-        if (registered) {
-          OpenFiles.unregister(id);
+        if (registered != null) {
+          OpenFiles.unregister(id, registered);
         }
         throw t;
       }
       if (f != null) {
         LockedFile.closeQuietly(f);
       }
-      if (registered) {
-        OpenFiles.unregister(id);
+      if (registered != null) {
+        OpenFiles.unregister(id, registered);
       }
     }
     throw new IOException("file keeps being replaced while it is read (" + path + ")");
   }
 
-  private static RawFile read(Path path, BackendFile f, FileId id, boolean registered)
+  private static RawFile read(Path path, BackendFile f, FileId id, OpenFiles.Role registered)
       throws IOException {
     long fileBytes = f.size();
     HeaderByteOrder.Decoded d = HeaderReader.decodeEitherOrder(f, fileBytes, path);
@@ -206,8 +209,8 @@ public final class RawFile implements AutoCloseable {
       try {
         file.close();
       } finally {
-        if (registered) {
-          OpenFiles.unregister(id);
+        if (registered != null) {
+          OpenFiles.unregister(id, registered);
         }
       }
     }

@@ -103,6 +103,10 @@ public final class Storage {
     this.dirty = new DirtyTracker(size);
     this.controller = new SyncController(this, backend, opened, schedule, dirty);
     spaceChanged();
+    if (readOnly) {
+      size = 0; // until the visibility gate says what a reader may show
+      controller.openReader();
+    }
     schedule.start(options.syncPolicy(), readOnly, this);
   }
 
@@ -194,11 +198,20 @@ public final class Storage {
    */
   public void appended(long index) {
     SIZE.setRelease(this, index + 1);
-    countMutation();
+    countAppend();
   }
 
-  /** Counts one mutating call for {@code SyncPolicy.everyWrites}; call after the change is made. */
+  /**
+   * Counts one mutating call that may have changed elements below the size (anything but an
+   * append), for {@code SyncPolicy.everyWrites} and the rewrite counter; call after the change.
+   */
   public void countMutation() {
+    schedule.countRewrite();
+    countAppend();
+  }
+
+  /** Counts one appending call for {@code SyncPolicy.everyWrites}. */
+  private void countAppend() {
     if (schedule.countDown()) {
       try {
         GroupHook g = group;
@@ -286,7 +299,7 @@ public final class Storage {
     }
     copy(src, 0, n, count);
     SIZE.setRelease(this, n + count);
-    countMutation();
+    countAppend();
   }
 
   /**
@@ -392,6 +405,8 @@ public final class Storage {
         i += n;
       }
       SIZE.setRelease(this, newSize);
+      countAppend(); // nothing below the old size changed
+      return;
     }
     countMutation();
   }
@@ -553,7 +568,10 @@ public final class Storage {
     controller.backgroundSync();
   }
 
-  /** Rule 12: commits the smaller size, then shrinks the file to fit it. */
+  /**
+   * Rule 12: commits the smaller size, then shrinks the file to fit it (later, while live readers
+   * are open).
+   */
   public void shrinkToFit() throws IOException {
     checkLengthFree();
     GroupHook g = group;
@@ -563,6 +581,34 @@ public final class Storage {
       g.commit(SyncTrigger.SHRINK);
     }
     controller.shrinkToFit();
+  }
+
+  /**
+   * A reader: shows the newest visible commit (see {@link io.mmapvec.Vec#refresh()}); a writer: its
+   * size. {@return the size shown from now on}
+   */
+  public long refresh() throws IOException {
+    return controller.refresh();
+  }
+
+  /**
+   * See {@link io.mmapvec.Vec#awaitCommit(java.time.Duration)}. {@return the size shown}
+   *
+   * @param timeout the longest wait
+   */
+  public long awaitCommit(java.time.Duration timeout) throws IOException, InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return controller.awaitCommit(timeout);
+  }
+
+  /** {@return the rewrite counter of the commit written last (writer) or shown (reader)} */
+  public long rewriteCount() {
+    return controller.rewriteCount();
+  }
+
+  /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */
+  public long commitSequence() {
+    return controller.commitSequence();
   }
 
   /** {@return the counters since open} */
@@ -595,6 +641,12 @@ public final class Storage {
   /** {@return the size with acquire semantics: every element below it is stored} */
   long publishedSize() {
     return (long) SIZE.getAcquire(this);
+  }
+
+  /** A reader adopted a commit of {@code newSize} elements (maybe remapped): show it. */
+  void shown(long newSize) {
+    size = newSize;
+    spaceChanged();
   }
 
   /** The file grew or shrank: follow the new mapping and capacity. */

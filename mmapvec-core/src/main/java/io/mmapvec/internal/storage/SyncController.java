@@ -4,6 +4,8 @@ import io.mmapvec.VecStats;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,6 +33,15 @@ final class SyncController {
   private final DirtyTracker dirty;
   private final SyncSchedule schedule;
 
+  /** What a read-only open shows; null for a writer. */
+  private final LiveView live;
+
+  /** Whether this read-only open may run next to a writer (the native backend). */
+  private final boolean liveReading;
+
+  /** A {@link #shrinkToFit()} found live readers: truncate at a later sync or close. */
+  private boolean shrinkPending;
+
   /** Maps the opened file and builds its parts. */
   SyncController(
       Storage storage,
@@ -55,12 +66,116 @@ final class SyncController {
       // Where the blocks exist this costs nothing.
       f.fillHoles(opened.fileBytes());
     }
-    this.mapping = new Mapping(f, readOnly, backend.reservesAddressSpace(), opened.fileBytes());
+    this.liveReading = readOnly && backend.liveReaders();
+    boolean reserve = backend.reservesAddressSpace() && (!readOnly || liveReading);
+    this.mapping = new Mapping(f, readOnly, reserve, opened.fileBytes());
     this.stats = new StorageStats(path);
     this.committer = new Committer(path, f, mapping, stats, elementSize, pageSize, opened.header());
     this.space =
         new FileSpace(
             path, f, mapping, committer, stats, elementSize, pageSize, opened.fileBytes());
+    this.live = readOnly ? new LiveView(path, f, mapping, elementSize) : null;
+    if (!readOnly) {
+      committer.publishAtOpen();
+    }
+  }
+
+  /**
+   * A reader's open: adopts the newest visible commit (a writer may be at work) and tells the
+   * storage its size. Called once, after the storage is built.
+   */
+  void openReader() throws IOException {
+    commitLock.lock();
+    try {
+      live.adoptNewer();
+      storage.shown(live.size());
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** See {@link io.mmapvec.Vec#refresh()}. {@return the size shown from now on} */
+  long refresh() throws IOException {
+    storage.checkOpen();
+    if (!readOnly) {
+      return storage.ownerSize();
+    }
+    boolean newer;
+    try {
+      newer = live.mayHaveNewer();
+    } catch (IllegalStateException e) {
+      storage.checkOpen(); // closed by another thread meanwhile: say so
+      throw e;
+    }
+    if (newer) {
+      commitLock.lock();
+      try {
+        storage.checkOpen();
+        if (live.adoptNewer()) {
+          storage.shown(live.size());
+        }
+      } finally {
+        commitLock.unlock();
+      }
+    }
+    return storage.ownerSize();
+  }
+
+  /** See {@link io.mmapvec.Vec#awaitCommit(Duration)}. {@return the size shown from now on} */
+  long awaitCommit(Duration timeout) throws IOException, InterruptedException {
+    storage.checkOpen();
+    if (!readOnly) {
+      return storage.ownerSize(); // a writer always shows its own newest state
+    }
+    if (!liveReading) {
+      throw new UnsupportedOperationException(
+          "live reading needs the native backend (run with --enable-native-access); the"
+              + " FileChannel fallback keeps writers out while a reader is open, so no commit"
+              + " can come ("
+              + path
+              + ")");
+    }
+    long held = live.sequence();
+    long deadline;
+    try {
+      deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    } catch (ArithmeticException e) {
+      deadline = System.nanoTime() + Long.MAX_VALUE / 2;
+    }
+    int spins = 0;
+    long pauseNanos = 20_000;
+    while (true) {
+      long n = refresh();
+      if (live.sequence() != held) {
+        return n;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while waiting for a commit (" + path + ")");
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return n;
+      }
+      if (spins < 50) {
+        spins++;
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(Math.min(pauseNanos, left));
+        pauseNanos = Math.min(pauseNanos * 2, 1_000_000);
+      }
+    }
+  }
+
+  /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */
+  long commitSequence() {
+    storage.checkOpen();
+    return readOnly ? live.sequence() : committer.sequence();
+  }
+
+  /** {@return the rewrite counter of the commit written last (writer) or shown (reader)} */
+  long rewriteCount() {
+    storage.checkOpen();
+    return readOnly ? live.rewrites() : committer.rewrites();
   }
 
   /** {@return the current mapping} */
@@ -68,9 +183,9 @@ final class SyncController {
     return mapping;
   }
 
-  /** {@return the elements the allocated file holds} */
+  /** {@return the elements the allocated file holds (a reader: when it adopted its commit)} */
   long capacity() {
-    return space.capacity();
+    return readOnly ? live.capacity() : space.capacity();
   }
 
   /** {@return the failure that poisoned the file (rule 7), or null} */
@@ -109,9 +224,17 @@ final class SyncController {
       }
       committer.checkNotPoisoned();
       long n = storage.ownerSize();
-      commit(trigger, n, dirty.flushFrom(n), dirty.flushTo(n));
+      long lo = dirty.flushFrom(n);
+      long committed = committer.committedSize();
+      boolean rewrote = dirty.viewsOut() || lo < committed || n < committed;
+      long mark = schedule.rewriteMark();
+      commit(trigger, n, lo, dirty.flushTo(n), rewrote);
+      schedule.rewritesCommitted(mark);
       dirty.committed(n);
       checkStillAtPath();
+      if (shrinkPending && trigger != SyncTrigger.SHRINK) {
+        shrinkIfNoReaders();
+      }
     } finally {
       commitLock.unlock();
     }
@@ -162,7 +285,13 @@ final class SyncController {
           && !committer.fileSizeChanged()) {
         return; // idle since the last round: nothing to flush, and not counted as a sync
       }
-      commit(SyncTrigger.EVERY, n, 0, n);
+      // The owner's dirty range cannot be read race-free: any non-append call since the last
+      // commit counts as a rewrite. A call racing this read is counted in the next round.
+      long rewriteMark = schedule.rewriteMark();
+      boolean rewrote =
+          dirty.viewsOut() || n < committer.committedSize() || schedule.rewroteSince(rewriteMark);
+      commit(SyncTrigger.EVERY, n, 0, n, rewrote);
+      schedule.rewritesCommitted(rewriteMark);
       schedule.flushed(mark);
     } catch (IOException | RuntimeException e) {
       // Already recorded as the poison by the committer.
@@ -193,7 +322,12 @@ final class SyncController {
       storage.checkOpen();
       committer.checkNotPoisoned();
       long n = storage.publishedSize();
-      commit(SyncTrigger.EVERY, n, 0, n);
+      // As backgroundSync: any non-append call since the last commit counts as a rewrite.
+      long rewriteMark = schedule.rewriteMark();
+      boolean rewrote =
+          dirty.viewsOut() || n < committer.committedSize() || schedule.rewroteSince(rewriteMark);
+      commit(SyncTrigger.EVERY, n, 0, n, rewrote);
+      schedule.rewritesCommitted(rewriteMark);
       return committer.committedSize();
     } finally {
       commitLock.unlock();
@@ -206,21 +340,48 @@ final class SyncController {
   }
 
   /** Runs one commit; a failure (the committer is poisoned) blocks every later write (rule 7). */
-  private void commit(SyncTrigger trigger, long n, long lo, long hi) throws IOException {
+  private void commit(SyncTrigger trigger, long n, long lo, long hi, boolean rewrote)
+      throws IOException {
     try {
-      committer.commit(trigger, n, lo, hi);
+      committer.commit(trigger, n, lo, hi, rewrote);
     } catch (IOException | RuntimeException e) {
       storage.blockWrites();
       throw e;
     }
   }
 
-  /** Rule 12: commits the smaller size, then shrinks the file to fit it. */
+  /**
+   * Rule 12: commits the smaller size, then shrinks the file to fit it; while live readers have the
+   * file open (they may have its tail mapped), the truncation waits for a later sync or close.
+   */
   void shrinkToFit() throws IOException {
     commitLock.lock();
     try {
       storage.checkWritable();
       sync(SyncTrigger.SHRINK);
+      shrinkPending = true;
+      shrinkIfNoReaders();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * The physical half of {@link #shrinkToFit()}, right after an owner's commit: truncates the file
+   * only while holding the reader lock byte exclusively, so that no live reader can have the
+   * dropped pages mapped (a touch would raise SIGBUS). Holds the commit lock.
+   */
+  private void shrinkIfNoReaders() throws IOException {
+    if (!space.wouldShrink(storage.ownerSize())) {
+      shrinkPending = false;
+      return;
+    }
+    BackendFile f = file.file();
+    if (!f.tryExcludeReaders()) {
+      return; // a live reader is open: try again at the next sync or close
+    }
+    try {
+      shrinkPending = false;
       try {
         if (space.shrinkTo(storage.ownerSize())) {
           sync(SyncTrigger.SHRINK);
@@ -230,7 +391,7 @@ final class SyncController {
         storage.spaceChanged();
       }
     } finally {
-      commitLock.unlock();
+      f.allowReaders();
     }
   }
 

@@ -17,6 +17,15 @@ final class SyncSchedule {
   private final long writesPerSync;
   private long writesUntilSync;
 
+  /**
+   * Non-append mutating calls so far (owner only, plain): the flusher compares it racily with
+   * {@link #rewriteCallsAtCommit} to count rewrites it cannot see in the owner's dirty range.
+   */
+  private long rewriteCalls;
+
+  /** {@link #rewriteCalls} as the last commit accounted for it (under the commit lock). */
+  private long rewriteCallsAtCommit;
+
   /** {@link #writesUntilSync} as the flusher last committed it (under the commit lock). */
   private long writesAtLastFlush = Long.MIN_VALUE;
 
@@ -34,6 +43,26 @@ final class SyncSchedule {
     }
     writesUntilSync = writesPerSync;
     return true;
+  }
+
+  /** Counts one mutating call that may have changed elements below the size (owner only). */
+  void countRewrite() {
+    rewriteCalls++;
+  }
+
+  /** {@return a mark of the rewriting calls so far (racy when read by the flusher)} */
+  long rewriteMark() {
+    return rewriteCalls;
+  }
+
+  /** {@return whether a rewriting call was counted after the last commit took its mark} */
+  boolean rewroteSince(long mark) {
+    return mark != rewriteCallsAtCommit;
+  }
+
+  /** A commit accounted for the rewriting calls up to {@code mark}. */
+  void rewritesCommitted(long mark) {
+    rewriteCallsAtCommit = mark;
   }
 
   /** {@return n of {@code everyWrites(n)}, for messages} */

@@ -641,6 +641,85 @@ class PosixTest {
     assertThat(exitCode("python3", "-c", script, file.toString())).isZero();
   }
 
+  // ---------------------------------------------------------------- OFD byte-range locks
+
+  @Test
+  void rangeLocksOnDifferentBytesDoNotConflictAndOverlappingOnesDo() throws IOException {
+    // The live-reader scheme: the writer holds byte 16384 exclusively, readers byte 16385 shared,
+    // both past the end of this 1-byte file (a lock range needs no bytes).
+    Path file = fileWith("ranges.vec", new byte[1]);
+    int writer = openTracked(file, true, false);
+    int reader1 = openTracked(file, false, false);
+    int reader2 = openTracked(file, false, false);
+    int other = openTracked(file, true, false);
+    assertThat(Posix.tryLockRange(writer, 16384, 1, true, file)).isTrue();
+    assertThat(Posix.tryLockRange(reader1, 16385, 1, false, file)).isTrue();
+    assertThat(Posix.tryLockRange(reader2, 16385, 1, false, file)).isTrue();
+    assertThat(Posix.tryLockRange(other, 16384, 1, true, file)).isFalse();
+    assertThat(Posix.tryLockRange(other, 16384, 1, false, file)).isFalse();
+    assertThat(Posix.tryLockRange(other, 16385, 1, true, file)).isFalse();
+    assertThat(Posix.tryLockRange(other, 16386, 1, true, file)).isTrue();
+    // A whole-file lock overlaps both bytes: a v1 writer or reader is refused, and refuses.
+    Posix.unlockRange(other, 16386, 1, file);
+    assertThat(Posix.tryLockOfd(other, true, file)).isFalse();
+    assertThat(Posix.tryLockOfd(other, false, file)).isFalse();
+  }
+
+  @Test
+  void queryReportsTheConflictingRangeWithoutTakingIt() throws IOException {
+    Path file = fileWith("query.vec", new byte[1]);
+    int writer = openTracked(file, true, false);
+    int reader = openTracked(file, false, false);
+    assertThat(Posix.queryLockRange(reader, 16384, 1, false, file)).isNull();
+    assertThat(Posix.tryLockRange(writer, 16384, 1, true, file)).isTrue();
+    LockConflict c = Posix.queryLockRange(reader, 16384, 1, false, file);
+    assertThat(c).isNotNull();
+    assertThat(c.exclusive()).isTrue();
+    assertThat(c.start()).isEqualTo(16384);
+    assertThat(c.length()).isEqualTo(1);
+    assertThat(c.pid()).isEqualTo(-1); // an OFD lock
+    // Our own description's locks never conflict with a query through it.
+    assertThat(Posix.queryLockRange(writer, 16384, 1, true, file)).isNull();
+    // The query took nothing: the writer can still convert and release freely.
+    assertThat(Posix.tryLockRange(reader, 16385, 1, false, file)).isTrue();
+    assertThat(Posix.queryLockRange(writer, 16385, 1, true, file)).isNotNull();
+    assertThat(Posix.queryLockRange(writer, 16385, 1, false, file)).isNull();
+  }
+
+  @Test
+  void unlockingOneRangeKeepsTheOthers() throws IOException {
+    Path file = fileWith("unlockrange.vec", new byte[1]);
+    int holder = openTracked(file, true, false);
+    int other = openTracked(file, true, false);
+    assertThat(Posix.tryLockRange(holder, 16384, 1, true, file)).isTrue();
+    assertThat(Posix.tryLockRange(holder, 16385, 1, true, file)).isTrue();
+    Posix.unlockRange(holder, 16385, 1, file);
+    assertThat(Posix.tryLockRange(other, 16385, 1, true, file)).isTrue();
+    assertThat(Posix.tryLockRange(other, 16384, 1, false, file)).isFalse();
+    Posix.unlock(holder, file);
+    Posix.unlockRange(other, 16385, 1, file);
+    assertThat(Posix.tryLockRange(other, 16384, 1, true, file)).isTrue();
+  }
+
+  @Test
+  void childProcessLockfOnARangeLockedByteIsRefused() throws Exception {
+    Path file = fileWith("lockfrange.vec", new byte[1]);
+    int fd = openTracked(file, false, false);
+    assertThat(Posix.tryLockRange(fd, 16385, 1, false, file)).isTrue();
+    String script =
+        "import fcntl, sys\n"
+            + "f = open(sys.argv[1], 'r+')\n"
+            + "try:\n"
+            + "    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n" // whole file: overlaps 16385
+            + "except OSError:\n"
+            + "    sys.exit(3)\n"
+            + "fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 16384)\n" // byte 16384: free
+            + "sys.exit(0)\n";
+    assertThat(exitCode("python3", "-c", script, file.toString())).isEqualTo(3);
+    Posix.unlockRange(fd, 16385, 1, file);
+    assertThat(exitCode("python3", "-c", script, file.toString())).isZero();
+  }
+
   // ---------------------------------------------------------------- flock
 
   @Test
