@@ -19,6 +19,11 @@ final class LongArrayList {
     elements[size++] = value;
   }
 
+  /** Replaces the element at {@code index}, which must be below the size. */
+  void set(int index, long value) {
+    elements[index] = value;
+  }
+
   /** {@return the element at {@code index}} */
   long get(int index) {
     return elements[index];

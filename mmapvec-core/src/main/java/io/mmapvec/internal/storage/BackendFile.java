@@ -80,6 +80,26 @@ interface BackendFile {
   /** Writes {@code [offset, offset+length)} of a mapping from {@link #map} to the device. */
   void syncRange(MemorySegment mapping, long offset, long length) throws IOException;
 
+  /**
+   * Brings {@code [offset, offset+length)} of the file, allocated and holding no element, into the
+   * page cache so that the first stores into its mapped pages take no costly fault: an optimisation
+   * only, which may do nothing, and writes nothing but zeros. The native backend writes zeros there
+   * ({@code pwrite}); the fallback already wrote zeros when it allocated.
+   *
+   * @throws IOException if writing fails (the caller may ignore it: the stores fault the pages in)
+   */
+  default void prefault(long offset, long length) throws IOException {}
+
+  /**
+   * {@return whether {@link #syncFile()} also writes the pages dirtied through a mapping} True on
+   * Linux, where {@code fdatasync} writes every dirty page of the file and {@code msync(MS_SYNC)}
+   * is the same operation on a range: a commit that calls {@code syncFile} anyway then skips the
+   * {@link #syncRange} of the data, one device flush and journal commit fewer.
+   */
+  default boolean syncFileCoversMappings() {
+    return false;
+  }
+
   /** Makes the file's size and data durable ({@code fdatasync}). */
   void syncFile() throws IOException;
 

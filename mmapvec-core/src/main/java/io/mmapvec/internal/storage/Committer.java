@@ -159,8 +159,11 @@ final class Committer {
       if (hi > lo) {
         long from = HeaderFormat.DATA_OFFSET + lo * elementSize;
         long length = (hi - lo) * elementSize;
-        file.syncRange(mapping.whole(), from, length);
-        CrashHooks.durable(path, from, length);
+        if (!(fileSizeChanged && file.syncFileCoversMappings())) {
+          // Else the fdatasync below writes these pages too (Linux), in the same device flush.
+          file.syncRange(mapping.whole(), from, length);
+          CrashHooks.durable(path, from, length);
+        }
         bytes +=
             GrowthPolicy.roundUpToPage(from + length, pageSize)
                 - GrowthPolicy.roundDownToPage(from, pageSize);

@@ -1,5 +1,6 @@
 package io.mmapvec.internal.storage;
 
+import io.mmapvec.internal.format.HeaderFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -22,6 +23,12 @@ final class FileSpace {
   private final long pageSize;
   private long fileBytes;
   private long capacity;
+
+  /**
+   * The file offset up to which pages were prefaulted by {@link #prefault} since open (page
+   * aligned, at most {@link #fileBytes}); appends below it take no costly page fault.
+   */
+  private long prefaultedTo = HeaderFormat.DATA_OFFSET;
 
   FileSpace(
       Path path,
@@ -46,6 +53,44 @@ final class FileSpace {
   /** {@return how many elements the allocated file holds} */
   long capacity() {
     return capacity;
+  }
+
+  /**
+   * {@return how many elements fit below the prefaulted end: an append beyond it comes back to
+   * {@link #prefault}} At most {@link #capacity()}.
+   */
+  long prefaultedCapacity() {
+    return Math.min(capacity, GrowthPolicy.capacityOf(prefaultedTo, elementSize));
+  }
+
+  /**
+   * Prefaults the pages an append of up to {@code needed} elements will store into, and a window
+   * beyond ({@link GrowthPolicy#prefaultEnd}), through {@link BackendFile#prefault}: the native
+   * backend writes zeros there, which puts the pages in the page cache in large batches (about 0.9
+   * µs of CPU per 4 KiB page, stores included, against 2.3 µs when each first store faults its page
+   * in). Only pages at or beyond the one after the last of the {@code size} elements are written,
+   * so no element is ever touched; pages prefaulted before (below {@link #prefaultedTo}) are not
+   * written again. An optimisation only: a failure ends this window's prefaulting and the stores
+   * fault the pages in as they would have. Under the commit lock, with {@code needed} at most the
+   * capacity.
+   *
+   * @param size the elements stored now
+   * @param needed the elements the append needs, at most {@link #capacity()}
+   */
+  void prefault(long size, long needed) {
+    long target = GrowthPolicy.prefaultEnd(needed, elementSize, pageSize, fileBytes);
+    long from =
+        Math.max(
+            prefaultedTo,
+            GrowthPolicy.roundUpToPage(HeaderFormat.DATA_OFFSET + size * elementSize, pageSize));
+    if (from < target) {
+      try {
+        file.prefault(from, target - from);
+      } catch (IOException | RuntimeException e) {
+        // Only an optimisation: the stores will fault the pages in instead.
+      }
+    }
+    prefaultedTo = Math.max(prefaultedTo, target);
   }
 
   /** {@return the allocated file size in bytes} */
@@ -127,6 +172,7 @@ final class FileSpace {
     CrashHooks.reach(CrashPoint.SHRINK_AFTER_COMMIT, path);
     mapping.shrinkTo(newFileBytes);
     capacity = GrowthPolicy.capacityOf(newFileBytes, elementSize);
+    prefaultedTo = Math.min(prefaultedTo, newFileBytes);
     CrashHooks.reach(CrashPoint.SHRINK_AFTER_REMAP, path);
     long oldFileBytes = fileBytes;
     file.truncate(newFileBytes);

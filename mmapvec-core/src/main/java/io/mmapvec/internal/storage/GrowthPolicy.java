@@ -17,6 +17,15 @@ final class GrowthPolicy {
    */
   static final long LINEAR_GROWTH_BYTES = 1L << 30;
 
+  /**
+   * The most bytes an append prefaults ahead of the data in one step ({@link #prefaultEnd}): the
+   * bound on the memory appends make resident beyond the elements they wrote.
+   */
+  static final long MAX_PREFAULT_AHEAD = 16L << 20;
+
+  /** The least bytes an append prefaults ahead of the data in one step, if the file has them. */
+  static final long MIN_PREFAULT_AHEAD = 256L << 10;
+
   /** Bytes kept free below {@link HeaderFormat#MAX_FILE_BYTES}. */
   private static final long HEADROOM = 1L << 32;
 
@@ -72,6 +81,24 @@ final class GrowthPolicy {
     long target =
         Math.max(needed, Math.min(maxCapacity(elementSize), capacity + step / elementSize));
     return fileBytesFor(target, elementSize, pageSize);
+  }
+
+  /**
+   * {@return the file offset up to which an append that needs {@code needed} elements prefaults}
+   * Where those elements end, plus a window of a sixteenth of the data, at least {@link
+   * #MIN_PREFAULT_AHEAD} and at most {@link #MAX_PREFAULT_AHEAD}, rounded up to a page and never
+   * beyond {@code fileBytes}, the allocated file.
+   *
+   * @param needed the elements the append needs room for
+   * @param elementSize bytes per element
+   * @param pageSize the page size
+   * @param fileBytes the allocated file size
+   */
+  static long prefaultEnd(long needed, long elementSize, long pageSize, long fileBytes) {
+    long dataBytes = needed * elementSize;
+    long ahead = Math.min(MAX_PREFAULT_AHEAD, Math.max(dataBytes / 16, MIN_PREFAULT_AHEAD));
+    return Math.min(
+        fileBytes, roundUpToPage(HeaderFormat.DATA_OFFSET + dataBytes + ahead, pageSize));
   }
 
   /**

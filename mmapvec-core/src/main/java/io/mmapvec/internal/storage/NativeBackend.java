@@ -78,6 +78,11 @@ final class NativeBackend implements Backend {
     }
   }
 
+  /** The zeros {@link NativeFile#prefault} writes, allocated at its first use. */
+  private static final class Zeros {
+    static final MemorySegment BUFFER = Arena.global().allocate(256 << 10, 1 << 12);
+  }
+
   private static final class NativeFile implements BackendFile {
     private Path path;
     private final int fd;
@@ -198,6 +203,28 @@ final class NativeBackend implements Backend {
     @Override
     public void syncRange(MemorySegment mapping, long offset, long length) throws IOException {
       Posix.msync(mapping, offset, length, path);
+    }
+
+    /**
+     * Writes zeros over the range from a shared 256 KiB buffer: the kernel puts the pages in the
+     * page cache as large folios, and the stores into the mapping then take one fault per folio
+     * instead of one per page (measured: 35 faults instead of 2,723 for 8,192 pages, and 0.9 µs
+     * instead of 2.3 µs of CPU per page, writes included; {@code madvise(MADV_POPULATE_WRITE)} took
+     * 2.4 µs, as it does the same faults, only without the traps).
+     */
+    @Override
+    public void prefault(long offset, long length) throws IOException {
+      MemorySegment zeros = Zeros.BUFFER;
+      for (long done = 0; done < length; ) {
+        long n = Math.min(length - done, zeros.byteSize());
+        Posix.pwrite(fd, zeros.asSlice(0, n), offset + done, path);
+        done += n;
+      }
+    }
+
+    @Override
+    public boolean syncFileCoversMappings() {
+      return true;
     }
 
     @Override

@@ -2,13 +2,15 @@ package io.mmapvec.internal.storage;
 
 import io.mmapvec.VecLockedException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Properties;
 
 /**
- * The JVM-wide registry of open files (durability rule 9). POSIX record locks cannot see a second
- * open in the same process, so mmapvec decides here, before any lock is taken, whatever name (path,
- * symbolic link, hard link) reaches the file.
+ * The JVM-wide registry of open files (durability rule 9), kept in the system properties under
+ * {@code io.mmapvec.open.DEV.INO} so that copies of mmapvec loaded by different class loaders share
+ * it (a second copy with a registry of its own would open, and then close, a descriptor of a file
+ * the first copy holds, which drops the first copy's classic POSIX locks). POSIX record locks
+ * cannot see a second open in the same process, so mmapvec decides here, before any lock is taken,
+ * whatever name (path, symbolic link, hard link) reaches the file.
  *
  * <p>With the native backend a file may be open once for writing and any number of times for live
  * reading at the same time: their open-file-description locks are on different bytes and do not
@@ -35,55 +37,82 @@ final class OpenFiles {
     }
   }
 
-  private static final class Entry {
-    final Path firstPath;
-    boolean writer;
-    boolean sole;
-    int readers;
+  /**
+   * What this JVM has open of one file. The registry lives in the system properties (a JDK object,
+   * so every copy of mmapvec loaded by another class loader sees the same one), as text: {@code
+   * "writer=0 sole=1 readers=0 path=/the/first/path"}.
+   */
+  private record Entry(boolean writer, boolean sole, int readers, String firstPath) {
+    static final Entry NONE = new Entry(false, false, 0, null);
 
-    Entry(Path firstPath) {
-      this.firstPath = firstPath;
+    static Entry parse(String text) {
+      if (text == null) {
+        return NONE;
+      }
+      String[] parts = text.split(" ", 4);
+      return new Entry(
+          parts[0].equals("writer=1"),
+          parts[1].equals("sole=1"),
+          Integer.parseInt(parts[2].substring("readers=".length())),
+          parts[3].substring("path=".length()));
+    }
+
+    String format() {
+      return "writer="
+          + (writer ? 1 : 0)
+          + " sole="
+          + (sole ? 1 : 0)
+          + " readers="
+          + readers
+          + " path="
+          + firstPath;
     }
 
     boolean empty() {
       return !writer && !sole && readers == 0;
     }
+
+    Entry with(Role role, boolean add, Path path) {
+      String first = firstPath == null ? path.toString() : firstPath;
+      return switch (role) {
+        case WRITER -> new Entry(add, sole, readers, first);
+        case SOLE -> new Entry(writer, add, readers, first);
+        case READER -> new Entry(writer, sole, Math.max(0, readers + (add ? 1 : -1)), first);
+      };
+    }
   }
 
-  private static final Map<FileId, Entry> OPEN = new HashMap<>();
+  private static final String KEY_PREFIX = "io.mmapvec.open.";
 
   private OpenFiles() {}
 
+  private static String key(FileId id) {
+    return KEY_PREFIX + id.dev() + "." + id.ino();
+  }
+
   /** Registers the file in {@code role}, or throws if this JVM's other opens of it forbid that. */
   static void register(FileId id, Path path, Role role) throws VecLockedException {
-    synchronized (OPEN) {
-      Entry e = OPEN.get(id);
-      if (e == null) {
-        e = new Entry(path);
-      } else {
-        String conflict = conflict(e, role);
-        if (conflict != null) {
-          String as = e.firstPath.equals(path) ? "" : " (as " + e.firstPath + ")";
-          throw new VecLockedException(
-              conflict + as + "; open it once and share the vector",
-              path,
-              ProcessHandle.current().pid());
-        }
+    Properties jvm = System.getProperties();
+    synchronized (jvm) { // the same monitor for every class loader's copy of this class
+      String key = key(id);
+      Entry e = Entry.parse(jvm.getProperty(key));
+      String conflict = e.empty() ? null : conflict(e, role);
+      if (conflict != null) {
+        String as = e.firstPath().equals(path.toString()) ? "" : " (as " + e.firstPath() + ")";
+        throw new VecLockedException(
+            conflict + as + "; open it once and share the vector",
+            path,
+            ProcessHandle.current().pid());
       }
-      switch (role) {
-        case WRITER -> e.writer = true;
-        case READER -> e.readers++;
-        case SOLE -> e.sole = true;
-      }
-      OPEN.put(id, e);
+      jvm.setProperty(key, e.with(role, true, path).format());
     }
   }
 
   private static String conflict(Entry e, Role role) {
-    if (e.sole || role == Role.SOLE) {
+    if (e.sole() || role == Role.SOLE) {
       return "file is already open in this JVM";
     }
-    if (role == Role.WRITER && e.writer) {
+    if (role == Role.WRITER && e.writer()) {
       return "file is already open for writing in this JVM";
     }
     return null;
@@ -91,18 +120,18 @@ final class OpenFiles {
 
   /** Removes one registration made by {@link #register} in {@code role}. */
   static void unregister(FileId id, Role role) {
-    synchronized (OPEN) {
-      Entry e = OPEN.get(id);
-      if (e == null) {
+    Properties jvm = System.getProperties();
+    synchronized (jvm) {
+      String key = key(id);
+      String text = jvm.getProperty(key);
+      if (text == null) {
         return;
       }
-      switch (role) {
-        case WRITER -> e.writer = false;
-        case READER -> e.readers = Math.max(0, e.readers - 1);
-        case SOLE -> e.sole = false;
-      }
+      Entry e = Entry.parse(text).with(role, false, Path.of(""));
       if (e.empty()) {
-        OPEN.remove(id);
+        jvm.remove(key);
+      } else {
+        jvm.setProperty(key, e.format());
       }
     }
   }

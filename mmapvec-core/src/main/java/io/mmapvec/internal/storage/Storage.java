@@ -73,7 +73,11 @@ public final class Storage {
 
   private long size;
 
-  /** {@link #capacity} while writes are allowed, 0 otherwise: one compare guards an append. */
+  /**
+   * While writes are allowed, the capacity, or less where the prefaulted pages end ({@link
+   * SyncController#appendCapacity()}); 0 otherwise: one compare guards an append, and the append
+   * that crosses it takes the slow path that grows the file or prefaults the next window.
+   */
   private long appendLimit;
 
   private boolean writeBlocked;
@@ -420,7 +424,7 @@ public final class Storage {
     if (additional > GrowthPolicy.maxCapacity(elementSize) - size) {
       throw StorageErrors.tooLarge(path, size, additional, elementSize);
     }
-    controller.grow(size + additional);
+    controller.grow(size + additional, false);
   }
 
   /** {@return a view of the elements' bytes} */
@@ -474,7 +478,7 @@ public final class Storage {
       throw StorageErrors.tooLarge(path, size, extra, elementSize);
     }
     try {
-      controller.grow(size + extra);
+      controller.grow(size + extra, true);
     } catch (IOException e) {
       throw StorageErrors.cannotGrow(path, size + extra, e);
     }
@@ -548,7 +552,7 @@ public final class Storage {
    */
   public void fixLength(String why) {
     lengthFixed = why;
-    appendLimit = writeBlocked || why != null ? 0 : controller.capacity();
+    appendLimit = writeBlocked || why != null ? 0 : controller.appendCapacity();
   }
 
   private void checkLengthFree() {
@@ -652,7 +656,7 @@ public final class Storage {
   /** The file grew or shrank: follow the new mapping and capacity. */
   void spaceChanged() {
     data = controller.mapping().data();
-    appendLimit = writeBlocked || lengthFixed != null ? 0 : controller.capacity();
+    appendLimit = writeBlocked || lengthFixed != null ? 0 : controller.appendCapacity();
   }
 
   /** A commit failed (rule 7): refuse every later write. */

@@ -200,13 +200,33 @@ final class SyncController {
     return io;
   }
 
-  /** Grows the file so at least {@code needed} elements fit (see {@link FileSpace#grow}). */
-  void grow(long needed) throws IOException {
+  /**
+   * {@return how many elements an append may store without coming back to {@link #grow}}: the
+   * capacity, or less where the prefaulted pages end.
+   */
+  long appendCapacity() {
+    return space.prefaultedCapacity();
+  }
+
+  /**
+   * Grows the file so at least {@code needed} elements fit (see {@link FileSpace#grow}); for an
+   * append, then prefaults the pages it will store into and a bounded window beyond ({@link
+   * FileSpace#prefault}). {@code reserve} does not prefault, so a huge reservation makes nothing
+   * resident. Both run under the commit lock: a {@code close()} from another thread waits for the
+   * prefault's writes, so they never reach a closed (or reused) descriptor.
+   *
+   * @param needed the elements that must fit
+   * @param forAppend whether an append will store up to {@code needed} elements now
+   */
+  void grow(long needed, boolean forAppend) throws IOException {
     commitLock.lock();
     try {
       storage.checkWritable();
       if (needed > space.capacity()) {
         space.grow(needed);
+      }
+      if (forAppend) {
+        space.prefault(storage.ownerSize(), needed);
       }
     } finally {
       storage.spaceChanged();

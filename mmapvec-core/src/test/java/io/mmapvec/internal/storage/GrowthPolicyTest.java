@@ -28,6 +28,25 @@ class GrowthPolicyTest {
   }
 
   @Test
+  void appendsPrefaultASixteenthOfTheDataAheadWithinBoundsAndTheFile() {
+    long big = HEAD + (1L << 40);
+    // Small data: at least the minimum window beyond the needed elements, rounded to a page.
+    assertThat(GrowthPolicy.prefaultEnd(1, 8, PAGE, big))
+        .isEqualTo(GrowthPolicy.roundUpToPage(HEAD + 8 + GrowthPolicy.MIN_PREFAULT_AHEAD, PAGE));
+    // 64 MiB of data: a sixteenth (4 MiB) beyond it.
+    long n = (64L << 20) / 8;
+    assertThat(GrowthPolicy.prefaultEnd(n, 8, PAGE, big))
+        .isEqualTo(GrowthPolicy.roundUpToPage(HEAD + (64L << 20) + (4L << 20), PAGE));
+    // 1 GiB of data: capped at the maximum window.
+    n = (1L << 30) / 8;
+    assertThat(GrowthPolicy.prefaultEnd(n, 8, PAGE, big))
+        .isEqualTo(HEAD + (1L << 30) + GrowthPolicy.MAX_PREFAULT_AHEAD);
+    // Never beyond the allocated file.
+    assertThat(GrowthPolicy.prefaultEnd(n, 8, PAGE, HEAD + (1L << 30)))
+        .isEqualTo(HEAD + (1L << 30));
+  }
+
+  @Test
   void smallFilesDoubleByAtLeastAPage() {
     long capacity = PAGE / 8;
     long grown = GrowthPolicy.grownFileBytes(capacity, capacity + 1, 8, PAGE);
