@@ -16,16 +16,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code mmapvec export FILE OUT.parquet|OUT.arrow [--compression zstd|snappy|none] [--columns
- * a,b]}: the vector file as Parquet or Arrow IPC, through mmapvec-export.
+ * {@code mmapvec export FILE|DIR OUT.parquet|OUT.arrow [--compression zstd|snappy|none] [--columns
+ * a,b]}: the vector file or column group as Parquet or Arrow IPC, through mmapvec-export.
  */
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
-      "Write the vector FILE as a Parquet file (OUT ending in .parquet) or an Arrow IPC file",
-      "(Feather v2; OUT ending in .arrow, .feather or .ipc), for DuckDB, Spark, Polars, pandas.",
-      "A primitive vector is one column, 'value'; a record vector one column per field.",
+      "Write the vector FILE, or the column group directory DIR, as a Parquet file (OUT ending",
+      "in .parquet) or an Arrow IPC file (Feather v2; OUT ending in .arrow, .feather or .ipc),",
+      "for DuckDB, Spark, Polars, pandas. A primitive vector is one column, 'value'; a record",
+      "vector one column per field; a group one column per group column ('col.field' for a",
+      "record column), read at the group's last commit.",
       "OUT is written under a temporary name and renamed into place (it replaces an existing",
       "file); FILE is read at its last commit and must not be held by a writer (exit 3)."
     })
@@ -43,7 +45,10 @@ final class ExportCommand extends ToolCommand {
     none
   }
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "The vector file to export.")
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE|DIR",
+      description = "The vector file or column group directory to export.")
   Path file;
 
   @Parameters(index = "1", paramLabel = "OUT", description = "The Parquet or Arrow file to write.")
@@ -94,28 +99,36 @@ final class ExportCommand extends ToolCommand {
     if (rowGroupRows < 1 || rowGroupRows > Integer.MAX_VALUE) {
       throw usage("--row-group-rows must be 1.." + Integer.MAX_VALUE + ", not " + rowGroupRows);
     }
-    long total = 0;
-    long rows = 0;
-    if (Files.isRegularFile(file)) {
-      try {
+    long total = 0; // 0: no bar
+    try {
+      if (Files.isRegularFile(file)) {
         VecDescription d = VecFiles.describe(file);
-        rows = d.size();
         total = d.size() * d.elementSize();
-      } catch (IOException e) {
-        // The export itself reports what is wrong with the file.
+      } else if (Files.isDirectory(file) && columns.isEmpty()) {
+        // A group: its column files' element bytes (what the export counts, every column).
+        try (var files = Files.newDirectoryStream(file, "*.vec")) {
+          for (Path p : files) {
+            if (!p.getFileName().toString().startsWith(".")) {
+              VecDescription d = VecFiles.describe(p);
+              total += d.size() * d.elementSize();
+            }
+          }
+        }
       }
+    } catch (IOException e) {
+      total = 0; // the export itself reports what is wrong with the input
     }
     ExportOptions options =
         ExportOptions.defaults()
             .withCompression(Compression.valueOf(compression.name().toUpperCase(Locale.ROOT)))
             .withRowGroupRows(rowGroupRows)
             .withColumns(columns);
+    long rows;
     try (Progress p = progress("export", total)) {
-      if (f == Format.parquet) {
-        VecExport.toParquet(file, target, options.withProgress(p));
-      } else {
-        VecExport.toArrow(file, target, options.withProgress(p));
-      }
+      rows =
+          f == Format.parquet
+              ? VecExport.toParquet(file, target, options.withProgress(p))
+              : VecExport.toArrow(file, target, options.withProgress(p));
     }
     out()
         .println(

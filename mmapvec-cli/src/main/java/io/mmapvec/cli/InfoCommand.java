@@ -1,16 +1,11 @@
 package io.mmapvec.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.mmapvec.DataVersion;
 import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
-import io.mmapvec.VecGroup;
-import io.mmapvec.VecOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteOrder;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,7 +16,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mmapvec info FILE [--json | --numpy | --c]}: every header field and the lock state. */
+/**
+ * {@code mmapvec info FILE [--json | --numpy | --c]}: every header field and the lock state; for a
+ * column group directory, its identity, commit sequence and columns.
+ */
 @Command(
     name = "info",
     mixinStandardHelpOptions = true,
@@ -29,11 +27,17 @@ import picocli.CommandLine.Parameters;
       "Show every header field of a vector file and who holds its lock.",
       "",
       "Works on files of either byte order and while a writer has the file open (it takes no",
-      "lock and shows the last committed state). On a column group's directory: the group",
-      "commit and every committed column (the group is opened read-only)."
+      "lock and shows the last committed state).",
+      "",
+      "On a column group directory: its magic, data version, last commit sequence and each",
+      "column with its type, element size and length at that commit (--json: a 'columns'",
+      "list). The group is opened read-only, so a group held by a writer is refused (exit 3)."
     })
 final class InfoCommand extends ToolCommand {
-  @Parameters(index = "0", paramLabel = "FILE", description = "The vector file.")
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE|DIR",
+      description = "The vector file, or a column group directory.")
   Path file;
 
   @ArgGroup(exclusive = true)
@@ -52,8 +56,17 @@ final class InfoCommand extends ToolCommand {
 
   @Override
   int execute() throws IOException {
-    if (Files.isDirectory(file) && (format == null || !(format.numpy || format.c))) {
-      return groupInfo();
+    if (java.nio.file.Files.isDirectory(file)) {
+      if (format != null && (format.numpy || format.c)) {
+        throw usage("--numpy and --c describe one vector file; give a column file of the group");
+      }
+      GroupInfo g = GroupInfo.read(file);
+      if (format != null && format.json) {
+        g.printJson(out());
+      } else {
+        g.printText(out());
+      }
+      return Main.OK;
     }
     VecDescription d = VecFiles.describe(file);
     if (format != null && format.json) {
@@ -64,80 +77,6 @@ final class InfoCommand extends ToolCommand {
       printC(out(), d);
     } else {
       printText(out(), d);
-    }
-    return Main.OK;
-  }
-
-  /**
-   * {@code info DIR} on a column group: the group commit and every committed column. The group is
-   * opened read-only with the magic and data version of its columns (a group's columns share them),
-   * so a writer holding it makes this exit 3; a directory that is not a group is exit 1.
-   */
-  private int groupInfo() throws IOException {
-    VecDescription first = null;
-    try (DirectoryStream<Path> columns = Files.newDirectoryStream(file, "*.vec")) {
-      for (Path c : columns) {
-        first = VecFiles.describe(c);
-        break;
-      }
-    }
-    VecOptions options = VecOptions.defaults().withReadOnly(true);
-    if (first != null) {
-      DataVersion v = first.dataVersion();
-      options = options.withMagic(first.magic()).withDataVersion(v.major(), v.minor(), v.patch());
-    }
-    List<String> names;
-    long sequence;
-    try (VecGroup g = VecGroup.open(file, options)) {
-      names = g.names();
-      sequence = g.sequence();
-    }
-    List<VecDescription> described = new ArrayList<>();
-    for (String name : names) {
-      described.add(VecFiles.describe(file.resolve(name + ".vec")));
-    }
-    if (format != null && format.json) {
-      try (JsonGenerator g = Json.writer(out(), true)) {
-        g.writeStartObject();
-        g.writeStringField("group", file.toString());
-        g.writeNumberField("commitSequence", sequence);
-        g.writeArrayFieldStart("columns");
-        for (int i = 0; i < names.size(); i++) {
-          VecDescription d = described.get(i);
-          g.writeStartObject();
-          g.writeStringField("name", names.get(i));
-          g.writeStringField("elementType", d.elementType());
-          g.writeNumberField("elementSize", d.elementSize());
-          g.writeNumberField("length", d.size());
-          g.writeStringField("byteOrder", Values.orderName(d.byteOrder()));
-          g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-      }
-      out().println();
-      return Main.OK;
-    }
-    PrintWriter out = out();
-    out.println("group           " + file);
-    out.println("group commit    sequence " + sequence);
-    if (first != null) {
-      out.println("magic           " + first.magic());
-      out.println("data version    " + first.dataVersion());
-    }
-    out.println("columns         " + names.size());
-    for (int i = 0; i < names.size(); i++) {
-      VecDescription d = described.get(i);
-      out.println(
-          "  "
-              + names.get(i)
-              + "  "
-              + d.elementType()
-              + " ("
-              + d.elementSize()
-              + " bytes), "
-              + count(d.size())
-              + " elements");
     }
     return Main.OK;
   }

@@ -97,10 +97,10 @@ final class ArrowExport {
       for (long start = 0; start < rows; start += batchRows) {
         long n = Math.min(batchRows, rows - start);
         blocks.add(writeBatch(start, n, staging));
-        options.progress().accept((start + n) * source.stride());
+        options.progress().accept((start + n) * source.rowBytes());
       }
     }
-    options.progress().accept(rows * source.stride());
+    options.progress().accept(rows * source.rowBytes());
 
     // End-of-stream marker, then the footer.
     writeFully(
@@ -216,10 +216,10 @@ final class ArrowExport {
     long offset = position;
     long metadataLength = writeMessage(b);
 
-    MemorySegment data = source.data();
-    long stride = source.stride();
     for (int i = 0; i < columns.size(); i++) {
       Column c = columns.get(i);
+      MemorySegment data = source.data(i);
+      long stride = source.stride(i);
       long length = dataLengths[i];
       ByteBuffer values;
       if (c.type() == ColumnType.BOOLEAN) {

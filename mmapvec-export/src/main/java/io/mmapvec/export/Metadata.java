@@ -11,11 +11,17 @@ final class Metadata {
   /** The source file's data version, {@code major.minor.patch}. */
   static final String DATA_VERSION = "mmapvec.dataVersion";
 
-  /** The source file's element type: a primitive's Java name, or {@code struct}. */
+  /**
+   * The source's element type: a primitive's Java name, {@code struct}, or {@code group} for a
+   * column group directory.
+   */
   static final String ELEMENT_TYPE = "mmapvec.elementType";
 
   /** The mmapvec file format version of the source (informational). */
   static final String FORMAT_VERSION = "mmapvec.formatVersion";
+
+  /** A column group's sequence number of the commit that was exported (groups only). */
+  static final String GROUP_SEQUENCE = "mmapvec.groupSequence";
 
   private Metadata() {}
 }

@@ -92,7 +92,7 @@ final class ParquetExport {
                 .withRowGroupSize(Long.MAX_VALUE)
                 .build()) {
       long rows = source.rows();
-      long stride = source.stride();
+      long stride = source.rowBytes();
       LongConsumer progress = options.progress();
       for (long i = 0; i < rows; i++) {
         row.index = i;
@@ -148,8 +148,8 @@ final class ParquetExport {
   private static final class RowWriter extends WriteSupport<Row> {
     private final Source source;
     private final MessageType schema;
-    private final MemorySegment data;
-    private final long stride;
+    private final MemorySegment[] data;
+    private final long[] strides;
     private final String[] names;
     private final ColumnType[] types;
     private final long[] offsets;
@@ -164,9 +164,13 @@ final class ParquetExport {
     RowWriter(Source source, MessageType schema) {
       this.source = source;
       this.schema = schema;
-      this.data = source.data();
-      this.stride = source.stride();
       List<Column> columns = source.columns();
+      this.data = new MemorySegment[columns.size()];
+      this.strides = new long[columns.size()];
+      for (int c = 0; c < data.length; c++) {
+        data[c] = source.data(c);
+        strides[c] = source.stride(c);
+      }
       this.names = columns.stream().map(Column::name).toArray(String[]::new);
       this.types = columns.stream().map(Column::type).toArray(ColumnType[]::new);
       this.offsets = columns.stream().mapToLong(Column::offset).toArray();
@@ -200,10 +204,11 @@ final class ParquetExport {
     @Override
     public void write(Row row) {
       RecordConsumer rc = consumer;
-      long base = row.index * stride;
+      long index = row.index;
       rc.startMessage();
       for (int c = 0; c < types.length; c++) {
-        long at = base + offsets[c];
+        MemorySegment data = this.data[c];
+        long at = index * strides[c] + offsets[c];
         rc.startField(names[c], c);
         switch (types[c]) {
           case BYTE -> rc.addInteger(data.get(JAVA_BYTE, at));

@@ -1,13 +1,19 @@
 package io.mmapvec.export;
 
 import io.mmapvec.FieldDescription;
+import io.mmapvec.Vec;
 import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
+import io.mmapvec.VecFormatException;
+import io.mmapvec.VecGroup;
+import io.mmapvec.VecOptions;
 import io.mmapvec.VecReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,105 +21,347 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A vector file opened for reading through the public API ({@link VecFiles#openReader}: shared
- * lock, the last committed size, either byte order), seen as columns over the bytes of its
- * elements. The columns stay valid until {@link #close()}. One thread at a time.
+ * What is exported, opened for reading through the public API and seen as columns over element
+ * bytes: a vector file ({@link VecFiles#openReader}: shared lock, the last committed size, either
+ * byte order), or a column group directory ({@link VecGroup} opened read-only: the manifest's last
+ * commit, shared locks). The columns' bytes stay valid until {@link #close()}. One thread at a
+ * time.
  */
 final class Source implements Closeable {
   /** The column name of a primitive vector's elements. */
   static final String VALUE = "value";
 
-  private final Path path;
-  private final VecReader reader;
-  private final VecDescription description;
-  private final MemorySegment data;
-  private final List<Column> columns;
+  /** The value of {@link Metadata#ELEMENT_TYPE} for a column group. */
+  static final String GROUP = "group";
 
-  private Source(Path path, VecReader reader, MemorySegment data, List<Column> columns) {
+  /** The bytes one column is read from: elements {@code stride} bytes apart. */
+  private record Part(MemorySegment data, long stride) {}
+
+  private final Path path;
+  private final Closeable resource;
+  private final ByteOrder order;
+  private final long rows;
+  private final List<Column> columns;
+  private final Part[] parts;
+  private final long rowBytes;
+  private final Map<String, String> metadata;
+
+  private Source(
+      Path path,
+      Closeable resource,
+      ByteOrder order,
+      long rows,
+      List<Column> columns,
+      Part[] parts,
+      long rowBytes,
+      Map<String, String> metadata) {
     this.path = path;
-    this.reader = reader;
-    this.description = reader.description();
-    this.data = data;
+    this.resource = resource;
+    this.order = order;
+    this.rows = rows;
     this.columns = columns;
+    this.parts = parts;
+    this.rowBytes = rowBytes;
+    this.metadata = metadata;
   }
 
   /**
    * Opens {@code path} read-only and picks the columns.
    *
-   * @param path a vector file
-   * @param selected column names to export in this order, or empty for all in file order
+   * @param path a vector file, or a column group directory
+   * @param selected column names to export in this order, or empty for all in file order; for a
+   *     group, the name of a record column selects each of its components
    * @return the open source
-   * @throws ExportException if a selected column does not exist
+   * @throws ExportException if a selected column does not exist, a group has no column, or the
+   *     selected columns of a group differ in length
    * @throws IOException if the file cannot be opened (the core's typed exceptions: missing file,
-   *     not a vector file, locked by a writer)
+   *     not a vector file or group, a group column missing or extra, locked by a writer)
    */
   static Source open(Path path, List<String> selected) throws IOException {
+    return Files.isDirectory(path) ? openGroup(path, selected) : openVector(path, selected);
+  }
+
+  private static Source openVector(Path path, List<String> selected) throws IOException {
     VecReader reader = VecFiles.openReader(path);
     try {
       VecDescription d = reader.description();
-      Map<String, Column> all = new LinkedHashMap<>();
+      Map<String, List<Column>> all = new LinkedHashMap<>();
       if (d.isStruct()) {
         for (FieldDescription f : d.fields()) {
-          all.put(f.name(), new Column(f.name(), ColumnType.ofJavaName(f.type()), f.offset()));
+          all.put(
+              f.name(), List.of(new Column(f.name(), ColumnType.ofJavaName(f.type()), f.offset())));
         }
       } else {
-        all.put(VALUE, new Column(VALUE, ColumnType.ofJavaName(d.elementType()), 0));
+        all.put(VALUE, List.of(new Column(VALUE, ColumnType.ofJavaName(d.elementType()), 0)));
       }
-      List<Column> columns = new ArrayList<>();
-      if (selected.isEmpty()) {
-        columns.addAll(all.values());
-      } else {
-        for (String name : selected) {
-          Column c = all.get(name);
-          if (c == null) {
-            throw new ExportException(
-                path, "has no column '" + name + "'; its columns are " + all.keySet());
-          }
-          if (columns.contains(c)) {
-            throw new ExportException(path, "column '" + name + "' is selected twice");
-          }
-          columns.add(c);
-        }
-      }
-      return new Source(path, reader, reader.elements(), List.copyOf(columns));
+      List<Column> columns = select(path, all, selected);
+      Part part = new Part(reader.elements(), d.elementSize());
+      Part[] parts = new Part[columns.size()];
+      java.util.Arrays.fill(parts, part);
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put(Metadata.MAGIC, d.magic());
+      m.put(Metadata.DATA_VERSION, d.dataVersion().toString());
+      m.put(Metadata.ELEMENT_TYPE, d.elementType());
+      m.put(Metadata.FORMAT_VERSION, Integer.toString(d.formatVersion()));
+      return new Source(
+          path,
+          reader::close,
+          reader.byteOrder(),
+          reader.size(),
+          columns,
+          parts,
+          d.elementSize(),
+          java.util.Collections.unmodifiableMap(m));
     } catch (IOException | RuntimeException | Error e) {
-      try {
-        reader.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
+      closeAfter(reader::close, e);
       throw e;
     }
   }
 
-  /** {@return the file} */
+  /**
+   * Opens a group read-only. Its magic and data version (which a group open must name) are those of
+   * its column files, which share them; a group without column files is opened with the defaults.
+   */
+  private static Source openGroup(Path dir, List<String> selected) throws IOException {
+    VecOptions options = VecOptions.defaults().withReadOnly(true);
+    Path someColumn = anyColumnFile(dir);
+    if (someColumn != null) {
+      VecDescription d = VecFiles.describe(someColumn);
+      options =
+          options
+              .withMagic(d.magic())
+              .withDataVersion(
+                  d.dataVersion().major(), d.dataVersion().minor(), d.dataVersion().patch());
+    }
+    VecGroup group;
+    try {
+      group = VecGroup.open(dir, options);
+    } catch (VecFormatException e) {
+      if (someColumn == null && e.reason() == VecFormatException.Reason.MAGIC_MISMATCH) {
+        // Only a column file tells the group's magic, which a group open must name.
+        throw new ExportException(dir, "is a column group without column files; nothing to export");
+      }
+      throw e;
+    }
+    try {
+      List<String> names = group.names();
+      if (names.isEmpty()) {
+        throw new ExportException(dir, "is a column group without columns; nothing to export");
+      }
+      Map<String, List<Column>> all = new LinkedHashMap<>();
+      Map<String, Opened> opened = new LinkedHashMap<>();
+      for (String name : names) {
+        Path file = dir.resolve(name + ".vec");
+        VecDescription d = VecFiles.describe(file);
+        List<Column> cs = new ArrayList<>();
+        Opened o;
+        if (d.isStruct()) {
+          List<Column> fields = new ArrayList<>();
+          for (FieldDescription f : d.fields()) {
+            ColumnType t = ColumnType.ofJavaName(f.type());
+            fields.add(new Column(f.name(), t, f.offset()));
+            cs.add(new Column(name + "." + f.name(), t, f.offset()));
+          }
+          RecordClasses.Defined defined = RecordClasses.define(fields);
+          o = Opened.of(group.structVec(name, defined.type(), defined.lookup()));
+        } else {
+          ColumnType t = ColumnType.ofJavaName(d.elementType());
+          cs.add(new Column(name, t, 0));
+          if (t == ColumnType.CHAR || t == ColumnType.BOOLEAN) {
+            // No vector type holds these (a ColumnarVec's char and boolean components), so the
+            // group cannot give their bytes; refused below if selected.
+            o = null;
+          } else {
+            o = Opened.of(primitive(group, name, t));
+          }
+        }
+        opened.put(name, o);
+        all.put(name, cs);
+      }
+      List<Column> columns = select(dir, all, selected);
+      List<String> used = new ArrayList<>();
+      for (Map.Entry<String, List<Column>> e : all.entrySet()) {
+        if (e.getValue().stream().anyMatch(columns::contains)) {
+          if (opened.get(e.getKey()) == null) {
+            throw new ExportException(
+                dir,
+                "column '"
+                    + e.getKey()
+                    + "' holds "
+                    + e.getValue().getFirst().type().javaName()
+                    + ", which a group cannot read yet; leave it out with --columns");
+          }
+          used.add(e.getKey());
+        }
+      }
+      // Every selected column must have the same number of rows.
+      String first = used.getFirst();
+      long rows = opened.get(first).size();
+      long rowBytes = 0;
+      for (String name : used) {
+        Opened o = opened.get(name);
+        if (o.size() != rows) {
+          throw new ExportException(
+              dir,
+              "columns differ in length: '"
+                  + first
+                  + "' has "
+                  + rows
+                  + " rows, '"
+                  + name
+                  + "' "
+                  + o.size()
+                  + "; export them separately with --columns");
+        }
+        rowBytes += o.elementSize();
+      }
+      Map<Column, Part> partOf = new java.util.HashMap<>();
+      for (Map.Entry<String, List<Column>> e : all.entrySet()) {
+        Opened o = opened.get(e.getKey());
+        if (o == null) {
+          continue;
+        }
+        Part part = new Part(o.data(), o.elementSize());
+        for (Column c : e.getValue()) {
+          partOf.put(c, part);
+        }
+      }
+      Part[] parts = columns.stream().map(partOf::get).toArray(Part[]::new);
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put(Metadata.MAGIC, options.magic());
+      m.put(Metadata.DATA_VERSION, options.dataVersion().toString());
+      m.put(Metadata.ELEMENT_TYPE, GROUP);
+      m.put(Metadata.GROUP_SEQUENCE, Long.toString(group.sequence()));
+      return new Source(
+          dir,
+          group,
+          ByteOrder.nativeOrder(),
+          rows,
+          columns,
+          parts,
+          rowBytes,
+          java.util.Collections.unmodifiableMap(m));
+    } catch (IOException | RuntimeException | Error e) {
+      closeAfter(group, e);
+      throw e;
+    }
+  }
+
+  /**
+   * One group column as opened through the group: at the manifest's commit.
+   *
+   * @param size its number of elements
+   * @param elementSize bytes per element
+   * @param data its elements' bytes
+   */
+  private record Opened(long size, long elementSize, MemorySegment data) {
+    static Opened of(Vec v) {
+      return new Opened(v.size(), v.elementSize(), v.asSegment());
+    }
+  }
+
+  private static Vec primitive(VecGroup group, String name, ColumnType t) throws IOException {
+    return switch (t) {
+      case BYTE -> group.byteVec(name);
+      case SHORT -> group.shortVec(name);
+      case INT -> group.intVec(name);
+      case LONG -> group.longVec(name);
+      case FLOAT -> group.floatVec(name);
+      case DOUBLE -> group.doubleVec(name);
+      case CHAR, BOOLEAN -> throw new IllegalArgumentException(t + " has no vector type");
+    };
+  }
+
+  /** {@return a column file of {@code dir} (not a leftover of an interrupted commit), or null} */
+  private static Path anyColumnFile(Path dir) throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.vec")) {
+      for (Path p : files) {
+        if (!p.getFileName().toString().startsWith(".")) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<Column> select(
+      Path path, Map<String, List<Column>> all, List<String> selected) throws ExportException {
+    Map<String, Column> byName = new LinkedHashMap<>();
+    for (List<Column> cs : all.values()) {
+      for (Column c : cs) {
+        byName.put(c.name(), c);
+      }
+    }
+    List<Column> columns = new ArrayList<>();
+    if (selected.isEmpty()) {
+      columns.addAll(byName.values());
+      return List.copyOf(columns);
+    }
+    for (String name : selected) {
+      Column c = byName.get(name);
+      List<Column> cs = c != null ? List.of(c) : all.get(name);
+      if (cs == null) {
+        throw new ExportException(
+            path, "has no column '" + name + "'; its columns are " + byName.keySet());
+      }
+      for (Column one : cs) {
+        if (columns.contains(one)) {
+          throw new ExportException(path, "column '" + one.name() + "' is selected twice");
+        }
+        columns.add(one);
+      }
+    }
+    return List.copyOf(columns);
+  }
+
+  private static void closeAfter(Closeable resource, Throwable e) {
+    try {
+      resource.close();
+    } catch (IOException suppressed) {
+      e.addSuppressed(suppressed);
+    }
+  }
+
+  /** {@return the vector file or group directory} */
   Path path() {
     return path;
   }
 
-  /** {@return the header as read at open} */
-  VecDescription description() {
-    return description;
-  }
-
   /** {@return the byte order of the values: the order of the machine that wrote the file} */
   ByteOrder order() {
-    return reader.byteOrder();
+    return order;
   }
 
-  /** {@return the committed number of elements at open} */
+  /** {@return the committed number of rows at open} */
   long rows() {
-    return reader.size();
+    return rows;
   }
 
-  /** {@return the size of one element in bytes, padding included} */
-  long stride() {
-    return description.elementSize();
+  /**
+   * {@return the source's element bytes per row: a vector's element size (padding included), or the
+   * sum of the element sizes of a group's selected columns} Progress counts these.
+   */
+  long rowBytes() {
+    return rowBytes;
   }
 
-  /** {@return the elements' bytes, {@code rows() * stride()} long, read-only} */
-  MemorySegment data() {
-    return data;
+  /**
+   * {@return the bytes column {@code i} is read from, at least {@code rows() * stride(i)} long,
+   * read-only}
+   *
+   * @param i an index into {@link #columns()}
+   */
+  MemorySegment data(int i) {
+    return parts[i].data();
+  }
+
+  /**
+   * {@return the distance in bytes between two values of column {@code i}}
+   *
+   * @param i an index into {@link #columns()}
+   */
+  long stride(int i) {
+    return parts[i].stride();
   }
 
   /** {@return the exported columns, in output order} */
@@ -123,16 +371,11 @@ final class Source implements Closeable {
 
   /** {@return key-value metadata saying where the data came from} */
   Map<String, String> metadata() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put(Metadata.MAGIC, description.magic());
-    m.put(Metadata.DATA_VERSION, description.dataVersion().toString());
-    m.put(Metadata.ELEMENT_TYPE, description.elementType());
-    m.put(Metadata.FORMAT_VERSION, Integer.toString(description.formatVersion()));
-    return m;
+    return metadata;
   }
 
   @Override
   public void close() throws IOException {
-    reader.close();
+    resource.close();
   }
 }

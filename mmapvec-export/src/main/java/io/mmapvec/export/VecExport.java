@@ -25,6 +25,17 @@ import java.util.function.LongConsumer;
  * ({@code mmapvec.magic}, {@code mmapvec.dataVersion}, {@code mmapvec.elementType}; Parquet footer,
  * Arrow schema) and read back by the import.
  *
+ * <p><b>Column groups:</b> a group directory ({@link io.mmapvec.VecGroup}, {@link
+ * io.mmapvec.ColumnarVec}) becomes one column per group column, named as the column, in manifest
+ * order; a record column one column per component, named {@code column.component}. The group is
+ * opened read-only (shared locks, as a vector) at its last commit; its magic and data version are
+ * read from its column files. The selected columns must have the same length (a {@code
+ * ColumnarVec}'s always do), else {@link ExportException} names two that differ. Selecting a record
+ * column's name selects all its components. The metadata says {@code mmapvec.elementType} {@code
+ * group} and holds the exported commit's {@code mmapvec.groupSequence}. A group without columns is
+ * refused; a missing or extra column file is the group's {@link io.mmapvec.VecFormatException}
+ * ({@code COLUMN_MISSING}, {@code COLUMN_EXTRA}), before anything is written.
+ *
  * <p><b>Reading the source:</b> through the public API of mmapvec-core ({@link
  * io.mmapvec.VecFiles#openReader}), read-only, in either byte order, without the Java class of
  * record elements: the source is locked shared for the whole export, so a writer (another process,
@@ -47,20 +58,22 @@ public final class VecExport {
   /**
    * Writes the vector file {@code source} as the Parquet file {@code target}, through parquet-java.
    *
-   * @param source a vector file
+   * @param source a vector file or a column group directory
    * @param target the Parquet file to write or replace; its directory must exist
    * @param options compression (zstd by default), rows per row group, columns, progress
    * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s directory,
    *     does not exist
-   * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file, or is damaged
+   * @return the number of rows written
+   * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file or group, or is
+   *     damaged (a group: a column file missing or extra)
    * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
-   * @throws ExportException if a selected column does not exist, or {@code target} is {@code
-   *     source}
+   * @throws ExportException if a selected column does not exist, {@code target} is {@code source},
+   *     a group has no column, or the selected columns of a group differ in length
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
-  public static void toParquet(Path source, Path target, ExportOptions options) throws IOException {
-    write(source, target, options, ParquetExport::write);
+  public static long toParquet(Path source, Path target, ExportOptions options) throws IOException {
+    return write(source, target, options, ParquetExport::write);
   }
 
   /**
@@ -68,20 +81,22 @@ public final class VecExport {
    * uncompressed, one record batch per {@link ExportOptions#rowGroupRows()} rows. Polars, pandas
    * and pyarrow can map it without copying. {@link ExportOptions#compression()} is ignored.
    *
-   * @param source a vector file
+   * @param source a vector file or a column group directory
    * @param target the Arrow file to write or replace; its directory must exist
    * @param options rows per record batch, columns, progress
    * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s directory,
    *     does not exist
-   * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file, or is damaged
+   * @return the number of rows written
+   * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file or group, or is
+   *     damaged (a group: a column file missing or extra)
    * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
-   * @throws ExportException if a selected column does not exist, or {@code target} is {@code
-   *     source}
+   * @throws ExportException if a selected column does not exist, {@code target} is {@code source},
+   *     a group has no column, or the selected columns of a group differ in length
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
-  public static void toArrow(Path source, Path target, ExportOptions options) throws IOException {
-    write(source, target, options, ArrowExport::write);
+  public static long toArrow(Path source, Path target, ExportOptions options) throws IOException {
+    return write(source, target, options, ArrowExport::write);
   }
 
   /**
@@ -119,7 +134,7 @@ public final class VecExport {
     void write(Source source, Path file, ExportOptions options) throws IOException;
   }
 
-  private static void write(Path source, Path target, ExportOptions options, Writer writer)
+  private static long write(Path source, Path target, ExportOptions options, Writer writer)
       throws IOException {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");
@@ -132,6 +147,7 @@ public final class VecExport {
       try {
         writer.write(s, temporary, options);
         AtomicOutput.commit(temporary, target, true);
+        return s.rows();
       } catch (IOException e) {
         AtomicOutput.discard(temporary, e);
         // The JDK's plain IOExceptions (a full disk, say) name no file; say which one.

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ParquetRoundTripTest {
   private static final int GROUP_ROWS = 2_500;
 
-  private static DuckDb duck;
+  /** Shared with {@link GroupExportTest}, which starts and stops it the same way. */
+  static DuckDb duck;
 
   @TempDir Path dir;
 
