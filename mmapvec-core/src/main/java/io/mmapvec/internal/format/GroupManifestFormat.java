@@ -9,6 +9,7 @@ import io.mmapvec.DataVersion;
 import io.mmapvec.VecFormatException;
 import io.mmapvec.VecFormatException.Reason;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,11 +25,11 @@ import java.util.zip.CRC32C;
  * The only place that knows the bytes of a column group's manifest (docs/FORMAT.md, "Column group
  * manifest"). Native byte order, CRC32C checksums, like the vector header.
  *
- * <p>The manifest is a fixed {@value #FILE_BYTES}-byte file: an identity block in its first page,
- * and two commit slots of {@value #SLOT_BYTES} bytes at 4096 and 12288. A slot holds the group's
- * sequence and one 64-byte entry per column (name, element type and size, committed size). A group
- * commit writes the inactive slot after every column's data and own slot are durable; on open the
- * valid slot with the higher sequence wins.
+ * <p>The manifest is a {@value #FILE_BYTES}-byte file: an identity block in its first page, and two
+ * commit slots of {@value #SLOT_BYTES} bytes at 4096 and 12288. A slot holds the group's sequence
+ * and one 64-byte entry per column (name, element type and size, committed size). A group commit
+ * writes the inactive slot after every column's data and own slot are durable; on open the valid
+ * slot with the higher sequence wins.
  *
  * <p><b>Threads:</b> stateless; any thread, as long as no other thread writes the segments passed
  * in at the same time. The methods keep no reference to the segments.
@@ -39,8 +40,31 @@ public final class GroupManifestFormat {
   /** The manifest format version this library writes and reads. */
   public static final int FORMAT_VERSION = 1;
 
-  /** The manifest's size in bytes: identity page and two slots. */
-  public static final int FILE_BYTES = 4096 + 2 * 8192;
+  /**
+   * The manifest's size in bytes as this library creates it: the identity page, two slots, and the
+   * page of the published sequence word.
+   */
+  public static final int FILE_BYTES = 4096 + 2 * 8192 + 4096;
+
+  /**
+   * The smallest manifest an open accepts: the identity page and two slots. A manifest written
+   * before the published sequence page existed has this size; a writer extends it at open.
+   */
+  public static final int MIN_FILE_BYTES = 4096 + 2 * 8192;
+
+  /**
+   * Offset of the published sequence word ({@code u64}, alone in the last page): the sequence of
+   * the newest group commit whose manifest slot is durable, stored by a writer (release) after the
+   * slot's {@code fdatasync}, and at open after making the slot pages durable. Never made durable
+   * itself; meaningful only while a writer holds the writer lock byte (docs/FORMAT.md).
+   */
+  public static final long PUBLISHED_SEQUENCE_OFFSET = 4096 + 2 * 8192;
+
+  /** The first byte of the pages holding the two commit slots. */
+  public static final long SLOT_PAGES_OFFSET = 4096;
+
+  /** The length of the pages holding the two commit slots, {@code [4096, 20480)}. */
+  public static final long SLOT_PAGES_BYTES = 2 * 8192;
 
   /** Bytes of one commit slot: a 64-byte slot head and up to {@link #MAX_COLUMNS} entries. */
   public static final int SLOT_BYTES = 8192;
@@ -64,6 +88,7 @@ public final class GroupManifestFormat {
   private static final long SLOT_OFF_SEQUENCE = 0;
   private static final long SLOT_OFF_COMMIT_TIME = 8;
   private static final long SLOT_OFF_COUNT = 16;
+  private static final long SLOT_OFF_REWRITES = 24;
   private static final long SLOT_OFF_CRC = 60;
   private static final int SLOT_HEAD_BYTES = 64;
 
@@ -73,6 +98,8 @@ public final class GroupManifestFormat {
   private static final long ENTRY_OFF_ELEMENT_SIZE = 36;
   private static final long ENTRY_OFF_SIZE = 40;
   private static final long ENTRY_OFF_COLUMN_SEQUENCE = 48;
+
+  private static final VarHandle LONG = java.lang.foreign.ValueLayout.JAVA_LONG.varHandle();
 
   private static final byte[] SIGNATURE = "mmapvgrp".getBytes(StandardCharsets.US_ASCII);
   private static final short MARKER = 0x1234;
@@ -119,8 +146,29 @@ public final class GroupManifestFormat {
     }
   }
 
-  /** One commit: the group's sequence, when, and every column in the group at that commit. */
-  public record Commit(long sequence, long commitTimeMillis, List<Column> columns) {
+  /**
+   * One commit: the group's sequence, when, every column in the group at that commit, and the
+   * group's rewrite counter.
+   *
+   * @param sequence the group commit's sequence, from 1
+   * @param commitTimeMillis when it was written
+   * @param columns every column of the group at this commit, in column order
+   * @param rewrites the rewrite counter: differs from the previous commit's when a commit changed
+   *     elements below a column's previous committed size (or dropped a column); 0 in a slot
+   *     written before the counter existed
+   */
+  public record Commit(long sequence, long commitTimeMillis, List<Column> columns, long rewrites) {
+    /**
+     * A commit with rewrite counter 0.
+     *
+     * @param sequence the group commit's sequence
+     * @param commitTimeMillis when it was written
+     * @param columns the columns
+     */
+    public Commit(long sequence, long commitTimeMillis, List<Column> columns) {
+      this(sequence, commitTimeMillis, columns, 0);
+    }
+
     /** Checks the sequence, the column count and that names are distinct. */
     public Commit {
       columns = List.copyOf(columns);
@@ -245,6 +293,7 @@ public final class GroupManifestFormat {
     slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, commit.sequence());
     slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME, commit.commitTimeMillis());
     slot.set(JAVA_INT_UNALIGNED, SLOT_OFF_COUNT, commit.columns().size());
+    slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_REWRITES, commit.rewrites());
     for (int i = 0; i < commit.columns().size(); i++) {
       Column c = commit.columns().get(i);
       long base = entryBase(i);
@@ -273,13 +322,13 @@ public final class GroupManifestFormat {
   public static Manifest decode(
       MemorySegment src, long fileSize, String magic, DataVersion version, Path file)
       throws VecFormatException {
-    if (fileSize < FILE_BYTES || src.byteSize() < FILE_BYTES) {
+    if (fileSize < MIN_FILE_BYTES || src.byteSize() < MIN_FILE_BYTES) {
       if (fileSize >= 16 && src.byteSize() >= 16 && !signatureMatches(src)) {
         throw notAManifest(src, file);
       }
       throw new VecFormatException(
           Reason.TRUNCATED,
-          "group manifest is " + fileSize + " bytes, expected " + FILE_BYTES,
+          "group manifest is " + fileSize + " bytes, expected at least " + MIN_FILE_BYTES,
           file);
     }
     if (!signatureMatches(src)) {
@@ -436,7 +485,74 @@ public final class GroupManifestFormat {
       columns.add(new Column(name, type, elementSize, size, columnSequence));
     }
     return new SlotRead(
-        new Commit(sequence, s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME), columns), null);
+        new Commit(
+            sequence,
+            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME),
+            columns,
+            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_REWRITES)),
+        null);
+  }
+
+  // ------------------------------------------------------------------- live readers
+
+  /**
+   * {@return the published sequence word, with acquire semantics; 0 if the mapping does not reach
+   * it (a manifest of {@link #MIN_FILE_BYTES})}
+   *
+   * @param file a mapping of the manifest from offset 0
+   */
+  public static long publishedSequence(MemorySegment file) {
+    if (file.byteSize() < PUBLISHED_SEQUENCE_OFFSET + 8) {
+      return 0;
+    }
+    return (long) LONG.getAcquire(file, PUBLISHED_SEQUENCE_OFFSET);
+  }
+
+  /**
+   * Stores the published sequence word with release semantics. Call only after the slot with this
+   * sequence is durable.
+   *
+   * @param file a writable mapping of the manifest from offset 0, {@link #FILE_BYTES} long
+   * @param sequence the sequence of a durable manifest slot
+   */
+  public static void publish(MemorySegment file, long sequence) {
+    LONG.setRelease(file, PUBLISHED_SEQUENCE_OFFSET, sequence);
+  }
+
+  /**
+   * {@return the sequence word of slot 0 or 1 as it is now, unchecked (acquire load)}
+   *
+   * @param file a mapping of the manifest from offset 0
+   * @param slot 0 or 1
+   */
+  public static long sequenceWord(MemorySegment file, int slot) {
+    return (long) LONG.getAcquire(file, slotOffset(slot) + SLOT_OFF_SEQUENCE);
+  }
+
+  /**
+   * Reads manifest slot {@code slot} from a live mapping a writer may be writing right now: copies
+   * its bytes twice with a fence between and accepts them only if both copies agree and the slot is
+   * valid (the vector header's {@link LiveHeader#readSlot} for the manifest).
+   *
+   * @param file a mapping of the manifest from offset 0
+   * @param slot 0 or 1
+   * @return the commit, or null if the slot is empty, damaged, or kept changing while read
+   */
+  public static Commit readSlotLive(MemorySegment file, int slot) {
+    MemorySegment src = file.asSlice(slotOffset(slot), SLOT_BYTES);
+    byte[] first = new byte[SLOT_BYTES];
+    byte[] second = new byte[SLOT_BYTES];
+    for (int attempt = 0; attempt < 8; attempt++) {
+      VarHandle.acquireFence();
+      MemorySegment.copy(src, JAVA_BYTE, 0, first, 0, SLOT_BYTES);
+      VarHandle.acquireFence();
+      MemorySegment.copy(src, JAVA_BYTE, 0, second, 0, SLOT_BYTES);
+      if (Arrays.equals(first, second)) {
+        return readSlot(MemorySegment.ofArray(first)).valid;
+      }
+      Thread.onSpinWait();
+    }
+    return null;
   }
 
   private static boolean signatureMatches(MemorySegment src) {

@@ -533,7 +533,11 @@ public final class Storage {
    * Shows {@code size} elements, as the group manifest says, whatever this file's own slot says:
    * the group's commit is the truth. The caller checked that the file holds them.
    */
-  void adoptGroupSize(long newSize) {
+  void adoptGroupSize(long newSize) throws IOException {
+    if (readOnly) {
+      controller.followGroup(newSize); // a live reader: remap if the file grew, then show it
+      return;
+    }
     if (newSize > controller.capacity()) {
       throw new IllegalArgumentException(
           "size " + newSize + " beyond capacity " + controller.capacity() + " (" + path + ")");
@@ -592,6 +596,11 @@ public final class Storage {
    * size. {@return the size shown from now on}
    */
   public long refresh() throws IOException {
+    GroupHook g = group;
+    if (g != null) {
+      g.refreshGroup(); // a group's column shows the group's commit
+      return size();
+    }
     return controller.refresh();
   }
 
@@ -602,17 +611,26 @@ public final class Storage {
    */
   public long awaitCommit(java.time.Duration timeout) throws IOException, InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
+    GroupHook g = group;
+    if (g != null) {
+      g.awaitGroupCommit(timeout);
+      return size();
+    }
     return controller.awaitCommit(timeout);
   }
 
   /** {@return the rewrite counter of the commit written last (writer) or shown (reader)} */
   public long rewriteCount() {
-    return controller.rewriteCount();
+    GroupHook g = group;
+    long r = g == null ? -1 : g.shownRewrites();
+    return r >= 0 ? r : controller.rewriteCount();
   }
 
   /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */
   public long commitSequence() {
-    return controller.commitSequence();
+    GroupHook g = group;
+    long r = g == null ? -1 : g.shownSequence();
+    return r >= 0 ? r : controller.commitSequence();
   }
 
   /** {@return the counters since open} */
