@@ -33,11 +33,6 @@ interface GroupHook {
    */
   default void awaitGroupCommit(Duration timeout) throws IOException, InterruptedException {}
 
-  /** {@return a read-only group's shown commit sequence, or -1: the column answers for itself} */
-  default long shownSequence() {
-    return -1;
-  }
-
   /** {@return a read-only group's shown rewrite counter, or -1: the column answers for itself} */
   default long shownRewrites() {
     return -1;

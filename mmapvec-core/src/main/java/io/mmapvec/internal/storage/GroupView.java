@@ -257,12 +257,6 @@ final class GroupView implements GroupHook {
   }
 
   @Override
-  public long shownSequence() {
-    owner.checkOpen();
-    return shown.sequence();
-  }
-
-  @Override
   public long shownRewrites() {
     owner.checkOpen();
     return shown.rewrites();

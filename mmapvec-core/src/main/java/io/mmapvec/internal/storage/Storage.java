@@ -628,9 +628,7 @@ public final class Storage {
 
   /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */
   public long commitSequence() {
-    GroupHook g = group;
-    long r = g == null ? -1 : g.shownSequence();
-    return r >= 0 ? r : controller.commitSequence();
+    return controller.commitSequence();
   }
 
   /** {@return the counters since open} */
