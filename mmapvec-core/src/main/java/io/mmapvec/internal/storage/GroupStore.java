@@ -560,7 +560,8 @@ public final class GroupStore implements GroupHook {
    */
   public long awaitCommit(Duration timeout) throws IOException, InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    long held = refresh();
+    checkOpen();
+    long held = committed.sequence(); // a commit adopted by the first refresh below counts
     if (view == null) {
       return held;
     }
