@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mmapvec.StructRecords.Tick;
+import io.mmapvec.internal.format.GroupManifestFormat;
 import io.mmapvec.internal.posix.Posix;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -75,6 +76,41 @@ class LiveGroupReaderTest {
         assertThat(a.refresh()).isEqualTo(160);
         assertThat(b.size()).isEqualTo(160);
         assertThat(r.sequence()).isEqualTo(w.sequence());
+      }
+    }
+  }
+
+  @Test
+  void aSlotAboveThePublishedSequenceIsHiddenWhileTheWriterLives() throws Exception {
+    Path manifest = dir.resolve("_manifest");
+    try (VecGroup w = VecGroup.open(dir)) {
+      addRows(w, 0, 4);
+      w.sync();
+      w.sync(); // nothing changed: no new slot
+      long seq = w.sequence();
+      // Forge what a writer leaves between its slot write and its publication: a valid slot one
+      // above the published sequence (here with another rewrite counter, so it can be told).
+      byte[] m = Files.readAllBytes(manifest);
+      var decoded =
+          GroupManifestFormat.decode(
+              java.lang.foreign.MemorySegment.ofArray(m), m.length, null, null, manifest);
+      assertThat(decoded.active().sequence()).isEqualTo(seq);
+      var forged = new GroupManifestFormat.Commit(seq + 1, 0, decoded.active().columns(), 42);
+      byte[] slot = new byte[GroupManifestFormat.SLOT_BYTES];
+      GroupManifestFormat.encodeSlot(java.lang.foreign.MemorySegment.ofArray(slot), forged);
+      int other = 1 - decoded.activeSlot();
+      try (var ch =
+          java.nio.channels.FileChannel.open(manifest, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(slot), GroupManifestFormat.slotOffset(other));
+      }
+      try (VecGroup r = VecGroup.open(dir, RO)) {
+        assertThat(r.sequence()).isEqualTo(seq);
+        assertThat(r.refresh()).isEqualTo(seq);
+        assertThat(r.rewriteCount()).isZero();
+        w.close(); // no writer alive: the newest valid slot is a dead writer's last commit
+        assertThat(r.refresh()).isEqualTo(seq + 1);
+        assertThat(r.rewriteCount()).isEqualTo(42);
+        assertThat(r.longVec("a").size()).isEqualTo(4);
       }
     }
   }
