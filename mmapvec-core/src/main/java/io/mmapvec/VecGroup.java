@@ -97,6 +97,25 @@ public final class VecGroup implements Closeable {
     return open(dir, options, Backend.current());
   }
 
+  /**
+   * Opens the group read-only as a stable snapshot, for tools that read every element (export,
+   * {@code mmapvec info}): like a read-only {@link #open(Path, VecOptions)}, but refused while a
+   * group writer works, and while it is open a writer (any process, this JVM too) is refused. Live
+   * readers may share the group.
+   *
+   * @param dir the group directory
+   * @param options magic and data version (read-only is implied)
+   * @return the open group, at its last commit; {@link #refresh()} finds nothing newer
+   * @throws VecLockedException if a group writer holds the group
+   * @throws VecFormatException as {@link #open(Path)} says
+   * @throws java.nio.file.NoSuchFileException if there is no directory
+   * @throws IOException if a file cannot be opened, locked or mapped
+   */
+  public static VecGroup openSnapshot(Path dir, VecOptions options) throws IOException {
+    return new VecGroup(
+        GroupStore.open(dir, options.withReadOnly(true), Backend.current(), true, true));
+  }
+
   static VecGroup open(Path dir, VecOptions options, Backend backend) throws IOException {
     return new VecGroup(GroupStore.open(dir, options, backend, true));
   }

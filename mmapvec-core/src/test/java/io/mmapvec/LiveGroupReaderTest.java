@@ -116,6 +116,25 @@ class LiveGroupReaderTest {
   }
 
   @Test
+  void aSnapshotOpenKeepsRefusingNextToAWriterAndKeepsWritersOut() throws Exception {
+    try (VecGroup w = VecGroup.open(dir)) {
+      addRows(w, 0, 2);
+      w.sync();
+      assertThatThrownBy(() -> VecGroup.openSnapshot(dir, VecOptions.defaults()))
+          .isInstanceOf(VecLockedException.class);
+    }
+    try (VecGroup snap = VecGroup.openSnapshot(dir, VecOptions.defaults());
+        VecGroup live = VecGroup.open(dir, RO)) {
+      assertThat(snap.longVec("a").size()).isEqualTo(2);
+      assertThat(live.longVec("a").size()).isEqualTo(2);
+      assertThatThrownBy(() -> VecGroup.open(dir)).isInstanceOf(VecLockedException.class);
+      assertThatThrownBy(() -> snap.longVec("a").add(1))
+          .isInstanceOf(UnsupportedOperationException.class);
+    }
+    VecGroup.open(dir).close();
+  }
+
+  @Test
   void awaitCommitWakesOnAGroupCommit() throws Exception {
     try (VecGroup w = VecGroup.open(dir)) {
       addRows(w, 0, 10);

@@ -7,7 +7,6 @@ import io.mmapvec.VecFormatException.Reason;
 import io.mmapvec.VecLockedException;
 import io.mmapvec.VecOptions;
 import io.mmapvec.internal.format.ElementLayout;
-import io.mmapvec.internal.format.ElementType;
 import io.mmapvec.internal.format.GroupManifestFormat;
 import io.mmapvec.internal.format.GroupManifestFormat.Column;
 import io.mmapvec.internal.format.GroupManifestFormat.Commit;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -45,8 +43,10 @@ import java.util.stream.Stream;
  * length wins. Anything else that does not match (a listed file missing, an unlisted {@code .vec}
  * file, a file too short) is an error naming the file, never repaired.
  *
- * <p><b>Locks:</b> a writer holds the manifest's exclusive locks and every column's; readers share
- * them. A vector file in a directory holding a manifest cannot be opened alone for writing.
+ * <p><b>Locks:</b> a writer holds the manifest's writer lock byte and {@code flock} and every
+ * column's. A read-only open is a live reader ({@link GroupView}): reader lock bytes only, never
+ * refused by a writer; a snapshot open also shares the manifest's writer byte. A vector file in a
+ * directory holding a manifest cannot be opened alone for writing.
  *
  * <p><b>Threads:</b> one owner thread; the background flusher of {@code SyncPolicy.every} commits
  * under {@link #commitLock()}, which every commit, column add, drop and close also holds.
@@ -55,9 +55,9 @@ public final class GroupStore implements GroupHook {
   /** The manifest's file name in the group directory. */
   public static final String MANIFEST = "_manifest";
 
-  private static final String ADD = ".add.";
-  private static final String DROP = ".drop.";
-  private static final String VEC = ".vec";
+  private static final String ADD = ColumnFiles.ADD;
+  private static final String DROP = ColumnFiles.DROP;
+  private static final String VEC = ColumnFiles.VEC;
 
   private final Path dir;
   private final Path manifestPath;
@@ -129,6 +129,17 @@ public final class GroupStore implements GroupHook {
   public static GroupStore open(
       Path dir, VecOptions options, Backend backend, boolean columnsCountWrites)
       throws IOException {
+    return open(dir, options, backend, columnsCountWrites, false);
+  }
+
+  /**
+   * Like {@link #open(Path, VecOptions, Backend, boolean)}; {@code snapshot} (read-only only): also
+   * share the manifest's writer lock byte, so the open is refused while a group writer works and
+   * keeps writers out until closed (for tools that read every element).
+   */
+  public static GroupStore open(
+      Path dir, VecOptions options, Backend backend, boolean columnsCountWrites, boolean snapshot)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(backend, "backend");
@@ -143,7 +154,8 @@ public final class GroupStore implements GroupHook {
     }
     // A read-only open is a live reader: it takes the manifest's reader lock only, and follows a
     // group writer through the published sequence (GroupView); a writer takes the writer locks.
-    ManifestFile mf = ManifestFile.open(dir, backend, !options.readOnly());
+    ManifestFile mf =
+        ManifestFile.open(dir, backend, !options.readOnly(), snapshot && options.readOnly());
     GroupStore g = null;
     try {
       Manifest m = mf.decode(options.magic(), options.dataVersion());
@@ -205,7 +217,7 @@ public final class GroupStore implements GroupHook {
         continue;
       }
       Path p = dir.resolve(n);
-      String pending = pendingName(n);
+      String pending = ColumnFiles.pendingName(n);
       if (pending != null) {
         boolean isListed = listed.containsKey(pending);
         Path finalPath = dir.resolve(pending + VEC);
@@ -248,9 +260,7 @@ public final class GroupStore implements GroupHook {
             "column '" + c.name() + "' of the group manifest " + manifestPath + " has no file",
             p);
       }
-      ElementLayout layout =
-          c.type() == ElementType.STRUCT ? recordedLayout(p, backend) : ElementLayout.of(c.type());
-      checkColumnLayout(c, layout, p);
+      ElementLayout layout = ColumnFiles.checkedLayout(c, p, backend);
       Storage s = Storage.openColumn(p, columnOptions, layout, backend);
       columns.put(c.name(), s);
       if (s.committedSequence() < c.columnSequence()) {
@@ -278,33 +288,6 @@ public final class GroupStore implements GroupHook {
       s.adoptGroupSize(c.size());
       s.joinGroup(this);
     }
-  }
-
-  /** Throws ELEMENT_TYPE_MISMATCH unless the column file's layout is the manifest entry's. */
-  static void checkColumnLayout(Column c, ElementLayout layout, Path p) throws VecFormatException {
-    if (layout.type() != c.type() || layout.elementSize() != c.elementSize()) {
-      throw new VecFormatException(
-          Reason.ELEMENT_TYPE_MISMATCH,
-          "column file holds "
-              + layout.describe()
-              + ", the group manifest says "
-              + c.type().javaName()
-              + " ("
-              + c.elementSize()
-              + " bytes)",
-          p);
-    }
-  }
-
-  /** {@return the column name of a pending file name ({@code .add.X.vec}), or null} */
-  private static String pendingName(String fileName) {
-    for (String prefix : new String[] {ADD, DROP}) {
-      if (fileName.startsWith(prefix) && fileName.length() > prefix.length() + VEC.length()) {
-        String name = fileName.substring(prefix.length(), fileName.length() - VEC.length());
-        return GroupManifestFormat.nameProblem(name) == null ? name : null;
-      }
-    }
-    return null;
   }
 
   // ------------------------------------------------------------------------------------ columns
@@ -531,7 +514,14 @@ public final class GroupStore implements GroupHook {
    */
   public long refresh() throws IOException {
     checkOpen();
-    if (view != null && view.mayHaveNewer()) {
+    boolean newer;
+    try {
+      newer = view != null && view.mayHaveNewer();
+    } catch (IllegalStateException e) {
+      checkOpen(); // closed by another thread meanwhile: say so
+      throw e;
+    }
+    if (newer) {
       commitLock.lock();
       try {
         checkOpen();
@@ -562,27 +552,7 @@ public final class GroupStore implements GroupHook {
     Objects.requireNonNull(timeout, "timeout");
     checkOpen();
     long held = committed.sequence(); // a commit adopted by the first refresh below counts
-    if (view == null) {
-      return held;
-    }
-    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
-    long pause = 20_000;
-    for (int spins = 0; ; spins++) {
-      long now = refresh();
-      if (now != held || deadline - System.nanoTime() <= 0) {
-        return now;
-      }
-      if (Thread.interrupted()) {
-        throw new InterruptedException(
-            "interrupted while waiting for a group commit (" + dir + ")");
-      }
-      if (spins < 50) {
-        Thread.onSpinWait();
-      } else {
-        LockSupport.parkNanos(Math.min(pause, deadline - System.nanoTime()));
-        pause = Math.min(pause * 2, 1_000_000);
-      }
-    }
+    return view == null ? held : view.awaitCommit(timeout, held, backend.liveReaders());
   }
 
   // ------------------------------------------------------------------------------------ closing
@@ -698,13 +668,6 @@ public final class GroupStore implements GroupHook {
   private void checkWritableGroup() {
     if (readOnly) {
       throw new UnsupportedOperationException("column group is read-only (" + dir + ")");
-    }
-  }
-
-  /** {@return the element layout a column file's header records, read without a lock} */
-  static ElementLayout recordedLayout(Path column, Backend backend) throws IOException {
-    try (RawFile f = RawFile.open(column, backend, false)) {
-      return f.header().identity().layout();
     }
   }
 }

@@ -6,7 +6,6 @@ import io.mmapvec.VecFormatException.Reason;
 import io.mmapvec.VecLockedException;
 import io.mmapvec.VecOptions;
 import io.mmapvec.internal.format.ElementLayout;
-import io.mmapvec.internal.format.ElementType;
 import io.mmapvec.internal.format.GroupManifestFormat.Column;
 import io.mmapvec.internal.format.GroupManifestFormat.Commit;
 import java.io.IOException;
@@ -206,36 +205,58 @@ final class GroupView implements GroupHook {
     shown = c;
   }
 
-  /**
-   * {@return the file of column {@code col} now: {@code NAME.vec}, or while a writer has it pending
-   * {@code .add.NAME.vec} or {@code .drop.NAME.vec}}
-   */
-  private Path fileOf(Column col) throws IOException {
-    for (int attempt = 0; attempt < 8; attempt++) {
-      for (String name :
-          new String[] {col.fileName(), ".add." + col.fileName(), ".drop." + col.fileName()}) {
-        Path p = dir.resolve(name);
-        if (Files.exists(p)) {
-          return p;
-        }
-      }
-      Thread.onSpinWait(); // renamed between two lookups: look again
+  private Path fileOf(Column col) throws VecFormatException {
+    Path p = ColumnFiles.find(dir, col);
+    if (p == null) {
+      throw new VecFormatException(
+          Reason.COLUMN_MISSING,
+          "column '" + col.name() + "' of the group manifest has no file",
+          dir.resolve(col.fileName()));
     }
-    throw new VecFormatException(
-        Reason.COLUMN_MISSING,
-        "column '" + col.name() + "' of the group manifest has no file",
-        dir.resolve(col.fileName()));
+    return p;
   }
 
   private Storage openColumn(Column c, Path p) throws IOException {
-    ElementLayout layout =
-        c.type() == ElementType.STRUCT
-            ? GroupStore.recordedLayout(p, backend)
-            : ElementLayout.of(c.type());
-    GroupStore.checkColumnLayout(c, layout, p);
+    ElementLayout layout = ColumnFiles.checkedLayout(c, p, backend);
     Storage s = Storage.openColumn(p, columnOptions, layout, backend);
     s.joinGroup(this);
     return s;
+  }
+
+  /**
+   * Refreshes the owner until a commit newer than {@code held} shows or {@code timeout} passes:
+   * spins ~50 times, then parks from 20 us doubling up to 1 ms. {@return the sequence shown}
+   *
+   * @param live whether a writer can be open next to this reader (the native backend)
+   */
+  long awaitCommit(Duration timeout, long held, boolean live)
+      throws IOException, InterruptedException {
+    if (!live) {
+      throw new UnsupportedOperationException(
+          "live reading needs the native backend (run with --enable-native-access); the"
+              + " FileChannel fallback keeps writers out while a reader is open, so no commit can"
+              + " come ("
+              + dir
+              + ")");
+    }
+    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+    long pause = 20_000;
+    for (int spins = 0; ; spins++) {
+      long now = owner.refresh();
+      if (now != held || deadline - System.nanoTime() <= 0) {
+        return now;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException(
+            "interrupted while waiting for a group commit (" + dir + ")");
+      }
+      if (spins < 50) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(Math.min(pause, deadline - System.nanoTime()));
+        pause = Math.min(pause * 2, 1_000_000);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ GroupHook, for the columns

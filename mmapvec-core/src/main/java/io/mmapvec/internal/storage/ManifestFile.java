@@ -95,18 +95,23 @@ final class ManifestFile {
   }
 
   /**
-   * Opens, locks and maps the manifest of {@code dir}: a writer with the writer locks, a reader
-   * with the live-reader lock.
+   * Opens and locks the manifest of {@code dir}: a writer with the writer locks, a reader with the
+   * live-reader lock, a snapshot reader also sharing the writer lock byte (refused while a writer
+   * works, and keeps writers out until released).
    *
    * @throws VecFormatException if there is no manifest ({@code NOT_A_GROUP})
    * @throws io.mmapvec.VecLockedException if a lock conflicts (a second writer; a reader next to a
    *     writer only on the FileChannel fallback or an old-version writer)
    */
-  static ManifestFile open(Path dir, Backend backend, boolean writable) throws IOException {
+  static ManifestFile open(Path dir, Backend backend, boolean writable, boolean snapshot)
+      throws IOException {
     Path mpath = dir.resolve(GroupStore.MANIFEST);
     LockedFile locked;
     try {
-      locked = LockedFile.open(mpath, backend, writable);
+      locked =
+          snapshot
+              ? LockedFile.openSnapshot(mpath, backend)
+              : LockedFile.open(mpath, backend, writable);
     } catch (NoSuchFileException e) {
       throw new VecFormatException(
           Reason.NOT_A_GROUP,
