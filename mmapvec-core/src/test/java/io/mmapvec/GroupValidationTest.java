@@ -46,10 +46,21 @@ class GroupValidationTest {
     } // two commits: both slots valid
   }
 
+  /**
+   * {@return the writable open's failure} A read-only open (a live group reader, which validates on
+   * its own path) must fail with the same reason and name the same file.
+   */
   private VecFormatException refused(Reason reason) {
     VecFormatException e = catchThrowableOfType(VecFormatException.class, () -> VecGroup.open(dir));
     assertThat(e).as("open must fail with %s", reason).isNotNull();
     assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason);
+    VecFormatException r =
+        catchThrowableOfType(
+            VecFormatException.class,
+            () -> VecGroup.open(dir, VecOptions.defaults().withReadOnly(true)).close());
+    assertThat(r).as("a read-only open must fail with %s too", reason).isNotNull();
+    assertThat(r.reason()).as(r.getMessage()).isEqualTo(reason);
+    assertThat(r.file()).isEqualTo(e.file());
     return e;
   }
 

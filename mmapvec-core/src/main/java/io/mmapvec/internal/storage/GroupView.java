@@ -104,9 +104,16 @@ final class GroupView implements GroupHook {
       try (java.util.stream.Stream<Path> files = Files.list(dir)) {
         for (Path p : (Iterable<Path>) files.sorted()::iterator) {
           String n = p.getFileName().toString();
-          if (n.endsWith(".vec")
-              && !n.startsWith(".")
-              && !columns.containsKey(n.substring(0, n.length() - 4))) {
+          String pending = ColumnFiles.pendingName(n);
+          boolean unlisted =
+              n.endsWith(ColumnFiles.VEC)
+                  && !n.startsWith(".")
+                  && !columns.containsKey(n.substring(0, n.length() - ColumnFiles.VEC.length()));
+          boolean twice = // a pending name next to the final one of a listed column
+              pending != null
+                  && columns.containsKey(pending)
+                  && Files.exists(dir.resolve(pending + ColumnFiles.VEC));
+          if (unlisted || twice) {
             extra = p;
             break;
           }
@@ -187,7 +194,20 @@ final class GroupView implements GroupHook {
         next.put(col.name(), s);
       }
       for (Column col : c.columns()) {
-        next.get(col.name()).adoptGroupSize(col.size());
+        Storage s = next.get(col.name());
+        s.adoptGroupSize(col.size()); // first adopts the file's own newest visible commit
+        if (s.commitSequence() < col.columnSequence()) {
+          throw new VecFormatException(
+              Reason.TRUNCATED,
+              "column file's newest commit is "
+                  + s.commitSequence()
+                  + ", the group commit "
+                  + c.sequence()
+                  + " recorded its commit "
+                  + col.columnSequence()
+                  + ": the file is older than the group's commit",
+              s.path());
+        }
       }
     } catch (Throwable t) {
       for (Storage s : opened) {
