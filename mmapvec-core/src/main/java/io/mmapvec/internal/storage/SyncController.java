@@ -2,7 +2,6 @@ package io.mmapvec.internal.storage;
 
 import io.mmapvec.VecStats;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
@@ -189,35 +188,12 @@ final class SyncController {
       commit(trigger, n, lo, dirty.flushTo(n), rewrote);
       schedule.rewritesCommitted(mark);
       dirty.committed(n);
-      checkStillAtPath();
+      file.checkStillAt(path); // one stat: the sync went into a file nobody can open?
       if (shrinkPending && trigger != SyncTrigger.SHRINK) {
         shrinkIfNoReaders();
       }
     } finally {
       commitLock.unlock();
-    }
-  }
-
-  /**
-   * Throws if the path no longer leads to the open file (it was removed, or removed and created
-   * anew): the sync itself worked, but into a file nobody can open any more, whose data is lost
-   * when the vector closes. Checked at every sync and close (one stat), not by the flusher.
-   */
-  private void checkStillAtPath() throws IOException {
-    FileId now;
-    try {
-      now = FileId.of(path);
-    } catch (NoSuchFileException e) {
-      now = null;
-    }
-    if (!file.id().equals(now)) {
-      throw new IOException(
-          "the file was removed"
-              + (now == null ? "" : " and the path now leads to another file")
-              + " since it was opened: what was synced went to the removed file and is lost when"
-              + " the vector closes; copy the data out before closing ("
-              + path
-              + ")");
     }
   }
 
