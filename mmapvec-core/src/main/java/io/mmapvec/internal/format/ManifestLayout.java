@@ -1,10 +1,7 @@
 package io.mmapvec.internal.format;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32C;
 
 /**
  * Where each field of a column group's manifest lives (docs/FORMAT.md, "Column group manifest"):
@@ -32,14 +29,7 @@ final class ManifestLayout {
 
   /** {@return the CRC32C of the identity block's bytes [0, 60)} */
   static int identityCrc(MemorySegment src) {
-    return crc32c(src, 0, OFF_IDENTITY_CRC);
-  }
-
-  /** {@return the CRC32C of {@code length} bytes of {@code s} at {@code offset}} */
-  static int crc32c(MemorySegment s, long offset, long length) {
-    CRC32C crc = new CRC32C();
-    crc.update(s.asSlice(offset, length).toArray(JAVA_BYTE));
-    return (int) crc.getValue();
+    return HeaderLayout.crc32c(src, 0, OFF_IDENTITY_CRC);
   }
 
   /**

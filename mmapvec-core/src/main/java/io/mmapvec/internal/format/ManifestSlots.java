@@ -75,21 +75,15 @@ final class ManifestSlots {
       return new SlotRead(
           null, "has column count " + count + ", expected 0.." + GroupManifestFormat.MAX_COLUMNS);
     }
-    int stored = s.get(JAVA_INT_UNALIGNED, SLOT_OFF_CRC);
-    int computed = slotCrc(s, (int) count);
-    if (stored != computed) {
-      return new SlotRead(
-          null,
-          "fails its checksum (stored "
-              + FormatText.hex32(stored)
-              + ", computed "
-              + FormatText.hex32(computed)
-              + ")");
-    }
     long sequence = s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE);
-    if (sequence <= 0) {
-      return new SlotRead(
-          null, "has sequence " + Long.toUnsignedString(sequence) + ", expected 1 to 2^63-1");
+    String slotProblem =
+        FormatText.slotChecksumProblem(
+            s.get(JAVA_INT_UNALIGNED, SLOT_OFF_CRC), slotCrc(s, (int) count));
+    if (slotProblem == null) {
+      slotProblem = FormatText.slotSequenceProblem(sequence);
+    }
+    if (slotProblem != null) {
+      return new SlotRead(null, slotProblem);
     }
     List<Column> columns = new ArrayList<>();
     Set<String> names = new HashSet<>();
