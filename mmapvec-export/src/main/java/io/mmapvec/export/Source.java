@@ -1,5 +1,6 @@
 package io.mmapvec.export;
 
+import io.mmapvec.ColumnarVec;
 import io.mmapvec.FieldDescription;
 import io.mmapvec.Vec;
 import io.mmapvec.VecDescription;
@@ -148,11 +149,27 @@ final class Source implements Closeable {
       if (names.isEmpty()) {
         throw new ExportException(dir, "is a column group without columns; nothing to export");
       }
+      Map<String, VecDescription> described = new LinkedHashMap<>();
+      for (String name : names) {
+        described.put(name, VecFiles.describe(dir.resolve(name + ".vec")));
+      }
+      boolean charOrBoolean =
+          described.values().stream()
+              .anyMatch(
+                  d ->
+                      !d.isStruct()
+                          && (d.elementType().equals("char") || d.elementType().equals("boolean")));
+      boolean records = described.values().stream().anyMatch(VecDescription::isStruct);
+      if (charOrBoolean && !records) {
+        // No vector type holds char or boolean values; a ColumnarVec (which is what makes such
+        // columns) reads every primitive column, so reopen the group as one.
+        group.close();
+        return openColumnar(dir, options, described, selected);
+      }
       Map<String, List<Column>> all = new LinkedHashMap<>();
       Map<String, Opened> opened = new LinkedHashMap<>();
       for (String name : names) {
-        Path file = dir.resolve(name + ".vec");
-        VecDescription d = VecFiles.describe(file);
+        VecDescription d = described.get(name);
         List<Column> cs = new ArrayList<>();
         Opened o;
         if (d.isStruct()) {
@@ -168,8 +185,8 @@ final class Source implements Closeable {
           ColumnType t = ColumnType.ofJavaName(d.elementType());
           cs.add(new Column(name, t, 0));
           if (t == ColumnType.CHAR || t == ColumnType.BOOLEAN) {
-            // No vector type holds these (a ColumnarVec's char and boolean components), so the
-            // group cannot give their bytes; refused below if selected.
+            // Only a ColumnarVec reads these, and this group also has record columns, so it is
+            // none; refused below if selected.
             o = null;
           } else {
             o = Opened.of(primitive(group, name, t));
@@ -189,31 +206,11 @@ final class Source implements Closeable {
                     + e.getKey()
                     + "' holds "
                     + e.getValue().getFirst().type().javaName()
-                    + ", which a group cannot read yet; leave it out with --columns");
+                    + ", which only a group of primitive columns (a ColumnarVec's) can give, and"
+                    + " this group also has record columns; leave it out with --columns");
           }
           used.add(e.getKey());
         }
-      }
-      // Every selected column must have the same number of rows.
-      String first = used.getFirst();
-      long rows = opened.get(first).size();
-      long rowBytes = 0;
-      for (String name : used) {
-        Opened o = opened.get(name);
-        if (o.size() != rows) {
-          throw new ExportException(
-              dir,
-              "columns differ in length: '"
-                  + first
-                  + "' has "
-                  + rows
-                  + " rows, '"
-                  + name
-                  + "' "
-                  + o.size()
-                  + "; export them separately with --columns");
-        }
-        rowBytes += o.elementSize();
       }
       Map<Column, Part> partOf = new java.util.HashMap<>();
       for (Map.Entry<String, List<Column>> e : all.entrySet()) {
@@ -226,25 +223,94 @@ final class Source implements Closeable {
           partOf.put(c, part);
         }
       }
-      Part[] parts = columns.stream().map(partOf::get).toArray(Part[]::new);
-      Map<String, String> m = new LinkedHashMap<>();
-      m.put(Metadata.MAGIC, options.magic());
-      m.put(Metadata.DATA_VERSION, options.dataVersion().toString());
-      m.put(Metadata.ELEMENT_TYPE, GROUP);
-      m.put(Metadata.GROUP_SEQUENCE, Long.toString(group.sequence()));
-      return new Source(
-          dir,
-          group,
-          ByteOrder.nativeOrder(),
-          rows,
-          columns,
-          parts,
-          rowBytes,
-          java.util.Collections.unmodifiableMap(m));
+      return groupSource(dir, group, options, group.sequence(), columns, used, opened, partOf);
     } catch (IOException | RuntimeException | Error e) {
       closeAfter(group, e);
       throw e;
     }
+  }
+
+  /**
+   * Opens a group of primitive columns, some {@code char} or {@code boolean}, as the {@link
+   * ColumnarVec} of a record made for its columns: the one public way to read those columns.
+   */
+  private static Source openColumnar(
+      Path dir, VecOptions options, Map<String, VecDescription> described, List<String> selected)
+      throws IOException {
+    List<Column> fields = new ArrayList<>();
+    for (Map.Entry<String, VecDescription> e : described.entrySet()) {
+      fields.add(new Column(e.getKey(), ColumnType.ofJavaName(e.getValue().elementType()), 0));
+    }
+    RecordClasses.Defined defined = RecordClasses.define(fields);
+    ColumnarVec<? extends Record> vec =
+        ColumnarVec.open(dir, defined.type(), options, defined.lookup());
+    try {
+      Map<String, List<Column>> all = new LinkedHashMap<>();
+      Map<String, Opened> opened = new LinkedHashMap<>();
+      Map<Column, Part> partOf = new java.util.HashMap<>();
+      for (Column c : fields) {
+        all.put(c.name(), List.of(c));
+        long size = c.type().byteSize();
+        Opened o = new Opened(vec.size(), size, vec.columnSegment(c.name()));
+        opened.put(c.name(), o);
+        partOf.put(c, new Part(o.data(), size));
+      }
+      List<Column> columns = select(dir, all, selected);
+      List<String> used = columns.stream().map(Column::name).toList();
+      return groupSource(dir, vec, options, vec.sequence(), columns, used, opened, partOf);
+    } catch (IOException | RuntimeException | Error e) {
+      closeAfter(vec, e);
+      throw e;
+    }
+  }
+
+  /** The source over a group's selected columns, once they are open; checks their lengths. */
+  private static Source groupSource(
+      Path dir,
+      Closeable resource,
+      VecOptions options,
+      long sequence,
+      List<Column> columns,
+      List<String> used,
+      Map<String, Opened> opened,
+      Map<Column, Part> partOf)
+      throws ExportException {
+    // Every selected column must have the same number of rows.
+    String first = used.getFirst();
+    long rows = opened.get(first).size();
+    long rowBytes = 0;
+    for (String name : used) {
+      Opened o = opened.get(name);
+      if (o.size() != rows) {
+        throw new ExportException(
+            dir,
+            "columns differ in length: '"
+                + first
+                + "' has "
+                + rows
+                + " rows, '"
+                + name
+                + "' "
+                + o.size()
+                + "; export them separately with --columns");
+      }
+      rowBytes += o.elementSize();
+    }
+    Part[] parts = columns.stream().map(partOf::get).toArray(Part[]::new);
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(Metadata.MAGIC, options.magic());
+    m.put(Metadata.DATA_VERSION, options.dataVersion().toString());
+    m.put(Metadata.ELEMENT_TYPE, GROUP);
+    m.put(Metadata.GROUP_SEQUENCE, Long.toString(sequence));
+    return new Source(
+        dir,
+        resource,
+        ByteOrder.nativeOrder(),
+        rows,
+        columns,
+        parts,
+        rowBytes,
+        java.util.Collections.unmodifiableMap(m));
   }
 
   /**
