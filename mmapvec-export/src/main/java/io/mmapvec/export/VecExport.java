@@ -129,6 +129,45 @@ public final class VecExport {
     ParquetImport.read(source, target, progress);
   }
 
+  /**
+   * Creates the column group directory {@code target} from the Parquet file {@code source}: one
+   * group column per Parquet column, named as it; columns named {@code p.x}, {@code p.y} (as an
+   * export of a group's record column {@code p} names them), adjacent, become one record column
+   * {@code p} with components {@code x}, {@code y}. The columns must all be of the exported types
+   * and hold no null. A file of primitive columns only becomes a {@link io.mmapvec.ColumnarVec}'s
+   * group (every type, {@code char} and {@code boolean} included), which {@link
+   * io.mmapvec.VecGroup} and any {@code ColumnarVec} of a record with the same component names and
+   * types open; with record columns, a {@code VecGroup} (then a top-level {@code char} or {@code
+   * boolean} column is refused: only a {@code ColumnarVec} holds those). Magic and data version
+   * come from the file's mmapvec metadata when it has them, else are the defaults. Exporting a
+   * group and importing the file gives a group of identical element bytes in every column (record
+   * padding is zero).
+   *
+   * <p><b>Writing:</b> the group is built and committed in a temporary directory beside the target
+   * and renamed into place when complete; when this throws, nothing is left under the target name
+   * and the temporary directory is deleted (a crash can leave a {@code .NAME.tmp-…} directory,
+   * never read, which can be deleted).
+   *
+   * @param source a Parquet file
+   * @param target the group directory to create: it must not exist, its parent must
+   * @param progress receives the bytes of {@code source} read so far, after each row group, rising
+   *     to the file's size
+   * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s parent
+   *     directory, does not exist
+   * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+   * @throws ExportException if {@code source} is not Parquet, has a column of another type (the
+   *     message names it), a null (naming the column and row), or a column name a group cannot hold
+   * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
+   *     left under the target name
+   */
+  public static void fromParquetToGroup(Path source, Path target, LongConsumer progress)
+      throws IOException {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(progress, "progress");
+    ParquetImport.readGroup(source, target, progress);
+  }
+
   @FunctionalInterface
   private interface Writer {
     void write(Source source, Path file, ExportOptions options) throws IOException;
