@@ -2,6 +2,7 @@ package io.mmapvec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mmapvec.ColumnarVec;
 import io.mmapvec.LongVec;
 import io.mmapvec.StructVec;
 import io.mmapvec.VecOptions;
@@ -74,6 +75,47 @@ class ExportCommandTest {
       assertThat(b.asSegment().mismatch(a.asSegment())).isEqualTo(-1);
     }
     assertThat(files()).containsExactly("back.vec", "s.pq", "t.arrow", "t.parquet", "ticks.vec");
+  }
+
+  record Row(long time, double price, char side, boolean ok) {}
+
+  @Test
+  void importsAColumnarVecExportBackAsAGroup() throws Exception {
+    Path g = dir.resolve("rows");
+    try (ColumnarVec<Row> v =
+        ColumnarVec.open(g, Row.class, VecOptions.defaults().withMagic("ROWSDATA"))) {
+      for (int i = 0; i < 3_000; i++) {
+        v.add(new Row(i * 10L, i / 4.0, (char) ('a' + i % 26), i % 3 == 0));
+      }
+    }
+    Run export = Run.of("export", g.toString(), dir.resolve("rows.parquet").toString(), "-q");
+    assertThat(export.exitCode()).as(export.err().toString()).isZero();
+    Run back =
+        Run.of(
+            "import",
+            dir.resolve("rows.parquet").toString(),
+            dir.resolve("back").toString(),
+            "--group",
+            "-q");
+    assertThat(back.exitCode()).as(back.err().toString()).isZero();
+    assertThat(back.out())
+        .singleElement()
+        .asString()
+        .contains("back: group of 4 columns, 3,000 rows, magic ROWSDATA");
+    VecOptions read = VecOptions.defaults().withMagic("ROWSDATA").withReadOnly(true);
+    try (ColumnarVec<Row> a = ColumnarVec.open(g, Row.class, read);
+        ColumnarVec<Row> b = ColumnarVec.open(dir.resolve("back"), Row.class, read)) {
+      assertThat(b.toList()).isEqualTo(a.toList());
+    }
+    Run again =
+        Run.of(
+            "import",
+            dir.resolve("rows.parquet").toString(),
+            dir.resolve("back").toString(),
+            "--group");
+    assertThat(again.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(again.err()).singleElement().asString().contains("back");
+    assertThat(files()).containsExactly("back", "rows", "rows.parquet");
   }
 
   @Test
