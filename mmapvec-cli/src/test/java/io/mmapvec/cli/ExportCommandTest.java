@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mmapvec.ColumnarVec;
 import io.mmapvec.LongVec;
 import io.mmapvec.StructVec;
+import io.mmapvec.VecGroup;
 import io.mmapvec.VecOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,14 +166,24 @@ class ExportCommandTest {
   }
 
   @Test
-  void aFileHeldByAWriterExitsThree() throws Exception {
+  void aFileHeldByAWriterIsExportedAtItsLastCommitAndAHeldGroupExitsThree() throws Exception {
     Path vec = dir.resolve("longs.vec");
     try (LongVec v = LongVec.open(vec)) {
       v.add(42);
-      Run held = Run.of("export", vec.toString(), dir.resolve("t.parquet").toString());
-      assertThat(held.exitCode()).isEqualTo(Main.LOCKED);
-      assertThat(held.err()).singleElement().asString().contains("longs.vec");
+      v.sync();
+      v.add(43); // not committed: not exported
+      Run held = Run.of("export", vec.toString(), dir.resolve("t.parquet").toString(), "-q");
+      assertThat(held.exitCode()).as(held.err().toString()).isZero();
+      assertThat(held.out()).singleElement().asString().contains("t.parquet: 1 rows");
     }
-    assertThat(files()).containsExactly("longs.vec");
+    Path g = dir.resolve("g");
+    try (VecGroup group = VecGroup.open(g)) {
+      group.longVec("time").add(1);
+      group.sync();
+      Run held = Run.of("export", g.toString(), dir.resolve("g.parquet").toString());
+      assertThat(held.exitCode()).isEqualTo(Main.LOCKED);
+      assertThat(held.err()).singleElement().asString().contains("g");
+    }
+    assertThat(files()).containsExactly("g", "longs.vec", "t.parquet");
   }
 }

@@ -1,12 +1,20 @@
 package io.mmapvec.export;
 
+import io.mmapvec.ByteVec;
 import io.mmapvec.ColumnarVec;
+import io.mmapvec.DoubleVec;
 import io.mmapvec.FieldDescription;
+import io.mmapvec.FloatVec;
+import io.mmapvec.IntVec;
+import io.mmapvec.LongVec;
+import io.mmapvec.ShortVec;
+import io.mmapvec.StructVec;
 import io.mmapvec.Vec;
 import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
 import io.mmapvec.VecFormatException;
 import io.mmapvec.VecGroup;
+import io.mmapvec.VecLockedException;
 import io.mmapvec.VecOptions;
 import io.mmapvec.VecReader;
 import java.io.Closeable;
@@ -46,6 +54,13 @@ final class Source implements Closeable {
   private final Part[] parts;
   private final long rowBytes;
   private final Map<String, String> metadata;
+  private final Check unchanged;
+
+  /** Whether what was read is still what the source's commit holds; see {@link #unchanged()}. */
+  @FunctionalInterface
+  interface Check {
+    boolean unchanged() throws IOException;
+  }
 
   private Source(
       Path path,
@@ -55,8 +70,10 @@ final class Source implements Closeable {
       List<Column> columns,
       Part[] parts,
       long rowBytes,
-      Map<String, String> metadata) {
+      Map<String, String> metadata,
+      Check unchanged) {
     this.path = path;
+    this.unchanged = unchanged;
     this.resource = resource;
     this.order = order;
     this.rows = rows;
@@ -83,7 +100,18 @@ final class Source implements Closeable {
   }
 
   private static Source openVector(Path path, List<String> selected) throws IOException {
-    VecReader reader = VecFiles.openReader(path);
+    VecReader reader;
+    try {
+      reader = VecFiles.openReader(path);
+    } catch (VecLockedException e) {
+      // A writer holds it: follow it as a live reader, at its last durable commit.
+      try {
+        return openLive(path, selected);
+      } catch (IOException | RuntimeException live) {
+        e.addSuppressed(live);
+        throw e;
+      }
+    }
     try {
       VecDescription d = reader.description();
       Map<String, List<Column>> all = new LinkedHashMap<>();
@@ -112,9 +140,86 @@ final class Source implements Closeable {
           columns,
           parts,
           d.elementSize(),
-          java.util.Collections.unmodifiableMap(m));
+          java.util.Collections.unmodifiableMap(m),
+          () -> true);
     } catch (IOException | RuntimeException | Error e) {
       closeAfter(reader::close, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a vector file that a writer holds as a <em>live reader</em> (a read-only open through the
+   * typed API, which shares the file with one writer): its size is the last durable commit's. The
+   * writer may still rewrite elements in place meanwhile, so {@link #unchanged()} refreshes and
+   * compares the rewrite counter: a commit that changed elements below the exported size since the
+   * open makes it false.
+   *
+   * @throws IOException if the file cannot be opened so (for example the {@code FileChannel}
+   *     fallback, which refuses live reading, or this JVM holds the file)
+   */
+  private static Source openLive(Path path, List<String> selected) throws IOException {
+    VecDescription d = VecFiles.describe(path);
+    VecOptions options =
+        VecOptions.defaults()
+            .withReadOnly(true)
+            .withMagic(d.magic())
+            .withDataVersion(
+                d.dataVersion().major(), d.dataVersion().minor(), d.dataVersion().patch());
+    Map<String, List<Column>> all = new LinkedHashMap<>();
+    Vec vec;
+    if (d.isStruct()) {
+      List<Column> fields = new ArrayList<>();
+      for (FieldDescription f : d.fields()) {
+        Column c = new Column(f.name(), ColumnType.ofJavaName(f.type()), f.offset());
+        fields.add(c);
+        all.put(f.name(), List.of(c));
+      }
+      RecordClasses.Defined defined = RecordClasses.define(fields);
+      vec = StructVec.open(path, defined.type(), options, defined.lookup());
+    } else {
+      ColumnType t = ColumnType.ofJavaName(d.elementType());
+      all.put(VALUE, List.of(new Column(VALUE, t, 0)));
+      vec =
+          switch (t) {
+            case BYTE -> ByteVec.open(path, options);
+            case SHORT -> ShortVec.open(path, options);
+            case INT -> IntVec.open(path, options);
+            case LONG -> LongVec.open(path, options);
+            case FLOAT -> FloatVec.open(path, options);
+            case DOUBLE -> DoubleVec.open(path, options);
+            case CHAR, BOOLEAN ->
+                throw new ExportException(
+                    path, "holds " + t.javaName() + ", which no vector opens");
+          };
+    }
+    try {
+      List<Column> columns = select(path, all, selected);
+      Part part = new Part(vec.asSegment(), vec.elementSize());
+      Part[] parts = new Part[columns.size()];
+      java.util.Arrays.fill(parts, part);
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put(Metadata.MAGIC, d.magic());
+      m.put(Metadata.DATA_VERSION, d.dataVersion().toString());
+      m.put(Metadata.ELEMENT_TYPE, d.elementType());
+      m.put(Metadata.FORMAT_VERSION, Integer.toString(d.formatVersion()));
+      long rewrites = vec.rewriteCount();
+      Vec v = vec;
+      return new Source(
+          path,
+          vec,
+          ByteOrder.nativeOrder(),
+          vec.size(),
+          columns,
+          parts,
+          vec.elementSize(),
+          java.util.Collections.unmodifiableMap(m),
+          () -> {
+            v.refresh();
+            return v.rewriteCount() == rewrites;
+          });
+    } catch (IOException | RuntimeException | Error e) {
+      closeAfter(vec, e);
       throw e;
     }
   }
@@ -310,7 +415,8 @@ final class Source implements Closeable {
         columns,
         parts,
         rowBytes,
-        java.util.Collections.unmodifiableMap(m));
+        java.util.Collections.unmodifiableMap(m),
+        () -> true);
   }
 
   /**
@@ -438,6 +544,18 @@ final class Source implements Closeable {
   /** {@return key-value metadata saying where the data came from} */
   Map<String, String> metadata() {
     return metadata;
+  }
+
+  /**
+   * {@return whether the exported elements are still those of the commit the source opened at}
+   * Always true, except for a vector that a writer holds (read as a live reader): then false if a
+   * commit since the open rewrote elements below the exported size (set, insert, remove, truncate),
+   * so the values read may mix two commits. A rewrite the writer has not committed yet is not seen.
+   *
+   * @throws IOException if the live reader cannot look at the newest commit
+   */
+  boolean unchanged() throws IOException {
+    return unchanged.unchanged();
   }
 
   @Override

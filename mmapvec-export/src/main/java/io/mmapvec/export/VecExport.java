@@ -53,6 +53,9 @@ import java.util.function.LongConsumer;
  * reported on the calling thread.
  */
 public final class VecExport {
+  /** How often an export of a vector that its writer rewrites meanwhile is tried. */
+  private static final int ATTEMPTS = 3;
+
   private VecExport() {}
 
   /**
@@ -182,21 +185,50 @@ public final class VecExport {
     if (Files.exists(target) && Files.exists(source) && Files.isSameFile(source, target)) {
       throw new ExportException(target, "is the vector being exported; choose another output");
     }
-    try (Source s = Source.open(source, options.columns())) {
-      try {
-        writer.write(s, temporary, options);
-        AtomicOutput.commit(temporary, target, true);
-        return s.rows();
-      } catch (IOException e) {
-        AtomicOutput.discard(temporary, e);
-        // The JDK's plain IOExceptions (a full disk, say) name no file; say which one.
-        throw e.getClass() == IOException.class
-            ? new IOException("writing " + target + " failed: " + e.getMessage(), e)
-            : e;
-      } catch (RuntimeException | Error e) {
-        AtomicOutput.discard(temporary, e);
-        throw e;
+    for (int attempt = 1; ; attempt++) {
+      try (Source s = Source.open(source, options.columns())) {
+        Long rows = write(s, target, temporary, options, writer);
+        if (rows != null) {
+          return rows;
+        }
       }
+      if (attempt == ATTEMPTS) {
+        throw new ExportException(
+            source,
+            "was rewritten in place by its writer during each of "
+                + ATTEMPTS
+                + " exports (a commit changed elements being exported); export it when the writer"
+                + " only appends, or is closed");
+      }
+    }
+  }
+
+  /**
+   * Writes {@code s} to {@code temporary} and renames it to {@code target}.
+   *
+   * @return the rows written, or null (and no file) if the source's writer rewrote exported
+   *     elements meanwhile
+   */
+  private static Long write(
+      Source s, Path target, Path temporary, ExportOptions options, Writer writer)
+      throws IOException {
+    try {
+      writer.write(s, temporary, options);
+      if (!s.unchanged()) {
+        Files.delete(temporary);
+        return null;
+      }
+      AtomicOutput.commit(temporary, target, true);
+      return s.rows();
+    } catch (IOException e) {
+      AtomicOutput.discard(temporary, e);
+      // The JDK's plain IOExceptions (a full disk, say) name no file; say which one.
+      throw e.getClass() == IOException.class
+          ? new IOException("writing " + target + " failed: " + e.getMessage(), e)
+          : e;
+    } catch (RuntimeException | Error e) {
+      AtomicOutput.discard(temporary, e);
+      throw e;
     }
   }
 }
