@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.function.LongConsumer;
 
 /**
- * Exports vector files to the columnar files that DuckDB, Spark, Trino, Polars, pandas and pyarrow
- * read (Parquet, Arrow IPC), and imports Parquet files back into vector files.
+ * Exports vector files and column groups to the columnar files that DuckDB, Spark, Trino, Polars, pandas and pyarrow
+ * read (Parquet, Arrow IPC), and imports Parquet files back into vector files and groups.
  *
  * <pre>{@code
  * VecExport.toParquet(Path.of("ticks.vec"), Path.of("ticks.parquet"), ExportOptions.defaults());
@@ -36,11 +36,18 @@ import java.util.function.LongConsumer;
  * refused; a missing or extra column file is the group's {@link io.mmapvec.VecFormatException}
  * ({@code COLUMN_MISSING}, {@code COLUMN_EXTRA}), before anything is written.
  *
- * <p><b>Reading the source:</b> through the public API of mmapvec-core ({@link
- * io.mmapvec.VecFiles#openReader}), read-only, in either byte order, without the Java class of
- * record elements: the source is locked shared for the whole export, so a writer (another process,
- * or this JVM) holding it makes the export fail with {@link io.mmapvec.VecLockedException} before
- * anything is written, and no writer can change it meanwhile. What is exported is the last commit.
+ * <p><b>Reading the source:</b> through the public API of mmapvec-core, read-only, without the
+ * Java class of record elements. What is exported is the last commit. A vector file no writer holds
+ * is read through {@link io.mmapvec.VecFiles#openReader} (either byte order), locked shared for the
+ * whole export so that no writer can change it meanwhile. A vector file a writer holds (another
+ * process, or this JVM) is read as a live reader (a read-only typed open) at the writer's last
+ * durable commit; after writing, the file's rewrite counter is compared, and if a commit changed
+ * exported elements meanwhile the export starts again, up to 3 times ({@link ExportException}
+ * then). A rewrite stored but not yet committed while the export reads can still appear. Where
+ * live reading is impossible (the {@code FileChannel} fallback), and for a group held by a writer,
+ * the export fails with {@link io.mmapvec.VecLockedException} before anything is written. A {@code
+ * ColumnarVec}'s group is read through {@link io.mmapvec.ColumnarVec#columnSegment}, so its {@code
+ * char} and {@code boolean} columns export too.
  * A file of the other byte order exports the same values (Parquet is always little-endian; an Arrow
  * file keeps the source's order and says so in its schema).
  *
@@ -69,9 +76,11 @@ public final class VecExport {
    * @return the number of rows written
    * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file or group, or is
    *     damaged (a group: a column file missing or extra)
-   * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
+   * @throws io.mmapvec.VecLockedException if a writer holds a group {@code source}, or a vector
+   *     {@code source} that cannot be read as a live reader
    * @throws ExportException if a selected column does not exist, {@code target} is {@code source},
-   *     a group has no column, or the selected columns of a group differ in length
+   *     a group has no column, the selected columns of a group differ in length, or a writer
+   *     rewrote exported elements during each of 3 tries
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
@@ -92,9 +101,11 @@ public final class VecExport {
    * @return the number of rows written
    * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file or group, or is
    *     damaged (a group: a column file missing or extra)
-   * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
+   * @throws io.mmapvec.VecLockedException if a writer holds a group {@code source}, or a vector
+   *     {@code source} that cannot be read as a live reader
    * @throws ExportException if a selected column does not exist, {@code target} is {@code source},
-   *     a group has no column, or the selected columns of a group differ in length
+   *     a group has no column, the selected columns of a group differ in length, or a writer
+   *     rewrote exported elements during each of 3 tries
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
