@@ -345,9 +345,14 @@ def physical_table(runs, out):
                        f"| {num(8 / s)} GB/s |")
         elif name == "firstTouchPerPage":
             f = {"ms/op": 1e6, "us/op": 1e3, "ns/op": 1.0}.get(u, 1.0)
-            out.append(f"| first store into a page of a fresh shared file mapping (sparse file) "
-                       f"| {num(s * f)} ± {num(e * f)} ns/page | {num(s * f / 512)} ns per long "
-                       f"of the page |")
+            how = {"sparse": "sparse file, no preparation",
+                   "zeroWritten": "after writing zeros over the pages (mmapvec's append prefault),"
+                                  " the writes included",
+                   "populated": "after `madvise(MADV_POPULATE_WRITE)`, the call included"}
+            prep = (r.get("params") or {}).get("prepare", "sparse")
+            out.append(f"| first store into a page of a fresh shared file mapping "
+                       f"({how.get(prep, prep)}) | {num(s * f)} ± {num(e * f)} ns/page "
+                       f"| {num(s * f / 512)} ns per long of the page |")
     out.append("")
 
 

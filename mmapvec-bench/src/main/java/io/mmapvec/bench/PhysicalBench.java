@@ -3,8 +3,12 @@ package io.mmapvec.bench;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,6 +21,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,7 +33,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * over a {@code long[]} of 16M elements (128 MiB, four times the L3 cache), in ns per long (GB/s =
  * 8 / ns); and the cost of the first store into each page of a fresh shared mapping of a new file
  * (extended with {@code setLength}, so sparse), in ns per 4 KiB page: the fault every mmap writer
- * pays once per page, allocation of the page-cache page included.
+ * pays once per page, allocation of the page-cache page included. The same first stores are also
+ * measured after the two ways of preparing the pages in bulk that issue 8 studied, the preparation
+ * inside the measured time: writing zeros over the range with {@code FileChannel.write} from a 256
+ * KiB buffer (what mmapvec's append prefault does: the kernel fills the page cache in large folios,
+ * and allocates the blocks) and {@code madvise(MADV_POPULATE_WRITE)} (Linux 5.14+; the same faults
+ * without the traps). These bound what any append to a memory-mapped file pays per page that a heap
+ * array, whose memory is already mapped, does not.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -63,13 +74,40 @@ public class PhysicalBench {
     }
   }
 
+  /** {@code madvise(2)}'s advice that populates a range writable, as after a write fault. */
+  private static final int MADV_POPULATE_WRITE = 23;
+
+  /** {@code int madvise(void *addr, size_t length, int advice)}, found at the first use. */
+  @SuppressWarnings("restricted") // the benchmark's fork runs with --enable-native-access
+  private static final class Madvise {
+    static final MethodHandle HANDLE =
+        Linker.nativeLinker()
+            .downcallHandle(
+                Linker.nativeLinker().defaultLookup().find("madvise").orElseThrow(),
+                FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT));
+  }
+
   /** A fresh sparse file mapping for every shot. */
   @State(Scope.Thread)
   public static class FreshMapping {
+    /**
+     * How the pages are prepared before the first stores, inside the measured time: {@code sparse}
+     * not at all; {@code zeroWritten} by writing zeros over them; {@code populated} by {@code
+     * madvise(MADV_POPULATE_WRITE)}.
+     */
+    @Param({"sparse", "zeroWritten", "populated"})
+    public String prepare;
+
     private Path dir;
     private Arena arena;
     private RandomAccessFile raf;
     MemorySegment segment;
+    FileChannel channel;
+    final ByteBuffer zeros = ByteBuffer.allocateDirect(256 << 10);
 
     /** Creates the state; JMH calls this. */
     public FreshMapping() {}
@@ -85,7 +123,8 @@ public class PhysicalBench {
       raf = new RandomAccessFile(dir.resolve("fault.data").toFile(), "rw");
       raf.setLength((long) PAGES * 4096);
       arena = Arena.ofShared();
-      segment = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, (long) PAGES * 4096, arena);
+      channel = raf.getChannel();
+      segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, (long) PAGES * 4096, arena);
     }
 
     /**
@@ -129,17 +168,41 @@ public class PhysicalBench {
   }
 
   /**
-   * Stores one long into every page of a fresh shared file mapping: the first-touch fault cost.
+   * Prepares the pages of a fresh shared file mapping as {@link FreshMapping#prepare} says, then
+   * stores one long into every page: the first-touch cost per page.
    *
    * @param f the fresh mapping
+   * @throws IOException if writing the zeros fails
    */
   @Benchmark
   @BenchmarkMode(Mode.SingleShotTime)
   @Warmup(iterations = 3)
   @Measurement(iterations = 10)
   @OperationsPerInvocation(PAGES)
-  public void firstTouchPerPage(FreshMapping f) {
+  public void firstTouchPerPage(FreshMapping f) throws IOException {
     MemorySegment s = f.segment;
+    switch (f.prepare) {
+      case "zeroWritten" -> {
+        for (long at = 0; at < s.byteSize(); at += f.zeros.capacity()) {
+          f.zeros.clear();
+          while (f.zeros.hasRemaining()) {
+            f.channel.write(f.zeros, at + f.zeros.position());
+          }
+        }
+      }
+      case "populated" -> {
+        int rc;
+        try {
+          rc = (int) Madvise.HANDLE.invokeExact(s, s.byteSize(), MADV_POPULATE_WRITE);
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        }
+        if (rc != 0) {
+          throw new IllegalStateException("madvise(MADV_POPULATE_WRITE) failed (Linux < 5.14?)");
+        }
+      }
+      default -> {}
+    }
     for (long p = 0; p < PAGES; p++) {
       s.set(ValueLayout.JAVA_LONG, p * 4096, p);
     }
