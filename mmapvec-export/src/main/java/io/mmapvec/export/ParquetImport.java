@@ -162,48 +162,46 @@ final class ParquetImport {
   private static List<GroupColumn> groupLayout(Path in, List<Column> columns)
       throws ExportException {
     Map<String, List<Column>> byGroupColumn = new LinkedHashMap<>();
+    java.util.Set<String> recordNames = new java.util.HashSet<>();
     String previous = null;
     for (Column c : columns) {
       int dot = c.name().indexOf('.');
       String name = dot < 0 ? c.name() : c.name().substring(0, dot);
-      if (byGroupColumn.containsKey(name) && !name.equals(previous)) {
-        throw new ExportException(
-            in,
-            "column '"
-                + c.name()
-                + "' belongs to group column '"
-                + name
-                + "', but is not next to"
-                + " its other columns");
+      boolean record = dot >= 0;
+      if (byGroupColumn.containsKey(name)) {
+        if (!record || !recordNames.contains(name)) {
+          throw new ExportException(
+              in, "column '" + c.name() + "' names group column '" + name + "' a second time");
+        }
+        if (!name.equals(previous)) {
+          throw new ExportException(
+              in,
+              "column '"
+                  + c.name()
+                  + "' belongs to record column '"
+                  + name
+                  + "', but is not next to its other components");
+        }
       }
-      if (dot >= 0) {
+      if (record) {
         String component = c.name().substring(dot + 1);
         String bad = RecordClasses.checkFieldName(component);
         if (bad != null) {
           throw new ExportException(in, "column '" + c.name() + "' has " + bad);
         }
-        if (byGroupColumn.containsKey(name)
-            && byGroupColumn.get(name).getFirst().name().equals(name)) {
-          throw new ExportException(
-              in,
-              "column '" + name + "' and column '" + c.name() + "' cannot both be a group column");
-        }
+        recordNames.add(name);
         byGroupColumn
             .computeIfAbsent(name, k -> new ArrayList<>())
             .add(new Column(component, c.type(), 0));
       } else {
-        if (byGroupColumn.containsKey(name)) {
-          throw new ExportException(in, "column '" + name + "' appears twice");
-        }
-        byGroupColumn.put(name, new ArrayList<>(List.of(c)));
+        byGroupColumn.put(name, List.of(c));
       }
       previous = name;
     }
     List<GroupColumn> out = new ArrayList<>();
-    boolean records = false;
+    boolean records = !recordNames.isEmpty();
     for (Map.Entry<String, List<Column>> e : byGroupColumn.entrySet()) {
-      boolean record = !e.getValue().getFirst().name().equals(e.getKey());
-      records |= record;
+      boolean record = recordNames.contains(e.getKey());
       out.add(new GroupColumn(e.getKey(), record ? layOut(e.getValue()) : e.getValue(), record));
     }
     if (records) {

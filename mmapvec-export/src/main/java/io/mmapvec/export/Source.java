@@ -34,8 +34,8 @@ import java.util.Map;
  * bytes: a vector file ({@link VecFiles#openReader}: shared lock, the last committed size, either
  * byte order; or, while a writer holds it, a live reader at the last durable commit), or a column
  * group directory ({@link VecGroup} opened read-only: the manifest's last commit, shared locks; a
- * group with {@code char} or {@code boolean} columns as a read-only {@link ColumnarVec}). The columns' bytes stay valid until {@link #close()}. One thread at a
- * time.
+ * group with {@code char} or {@code boolean} columns as a read-only {@link ColumnarVec}). The
+ * columns' bytes stay valid until {@link #close()}. One thread at a time.
  */
 final class Source implements Closeable {
   /** The column name of a primitive vector's elements. */

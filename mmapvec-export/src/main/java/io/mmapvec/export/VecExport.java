@@ -7,8 +7,9 @@ import java.util.Objects;
 import java.util.function.LongConsumer;
 
 /**
- * Exports vector files and column groups to the columnar files that DuckDB, Spark, Trino, Polars, pandas and pyarrow
- * read (Parquet, Arrow IPC), and imports Parquet files back into vector files and groups.
+ * Exports vector files and column groups to the columnar files that DuckDB, Spark, Trino, Polars,
+ * pandas and pyarrow read (Parquet, Arrow IPC), and imports Parquet files back into vector files
+ * and groups.
  *
  * <pre>{@code
  * VecExport.toParquet(Path.of("ticks.vec"), Path.of("ticks.parquet"), ExportOptions.defaults());
@@ -36,20 +37,20 @@ import java.util.function.LongConsumer;
  * refused; a missing or extra column file is the group's {@link io.mmapvec.VecFormatException}
  * ({@code COLUMN_MISSING}, {@code COLUMN_EXTRA}), before anything is written.
  *
- * <p><b>Reading the source:</b> through the public API of mmapvec-core, read-only, without the
- * Java class of record elements. What is exported is the last commit. A vector file no writer holds
- * is read through {@link io.mmapvec.VecFiles#openReader} (either byte order), locked shared for the
+ * <p><b>Reading the source:</b> through the public API of mmapvec-core, read-only, without the Java
+ * class of record elements. What is exported is the last commit. A vector file no writer holds is
+ * read through {@link io.mmapvec.VecFiles#openReader} (either byte order), locked shared for the
  * whole export so that no writer can change it meanwhile. A vector file a writer holds (another
  * process, or this JVM) is read as a live reader (a read-only typed open) at the writer's last
  * durable commit; after writing, the file's rewrite counter is compared, and if a commit changed
  * exported elements meanwhile the export starts again, up to 3 times ({@link ExportException}
- * then). A rewrite stored but not yet committed while the export reads can still appear. Where
- * live reading is impossible (the {@code FileChannel} fallback), and for a group held by a writer,
- * the export fails with {@link io.mmapvec.VecLockedException} before anything is written. A {@code
+ * then). A rewrite stored but not yet committed while the export reads can still appear. Where live
+ * reading is impossible (the {@code FileChannel} fallback), and for a group held by a writer, the
+ * export fails with {@link io.mmapvec.VecLockedException} before anything is written. A {@code
  * ColumnarVec}'s group is read through {@link io.mmapvec.ColumnarVec#columnSegment}, so its {@code
- * char} and {@code boolean} columns export too.
- * A file of the other byte order exports the same values (Parquet is always little-endian; an Arrow
- * file keeps the source's order and says so in its schema).
+ * char} and {@code boolean} columns export too. A file of the other byte order exports the same
+ * values (Parquet is always little-endian; an Arrow file keeps the source's order and says so in
+ * its schema).
  *
  * <p><b>Writing:</b> to a temporary file beside the target, flushed, then renamed over the target
  * and the directory flushed: when a method returns, the output is durable; when it throws, nothing

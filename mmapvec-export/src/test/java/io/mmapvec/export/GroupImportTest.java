@@ -228,6 +228,37 @@ class GroupImportTest {
     assertThat(filesInDir()).containsExactly("in.parquet");
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT 1::BIGINT AS \"p.x\", 2::BIGINT AS q, 3::BIGINT AS \"p.y\"|not next to",
+        "SELECT 1::BIGINT AS p, 2::BIGINT AS \"p.x\"|a second time",
+        "SELECT 1::BIGINT AS \"p.x\", 2::BIGINT AS p|a second time",
+      })
+  void recordColumnsMustBeAdjacentAndUnique(String selectAndMessage) throws Exception {
+    String[] parts = selectAndMessage.split("\\|");
+    Path in = duckParquet(parts[0]);
+    assertThat(catchThrowable(() -> VecExport.fromParquetToGroup(in, dir.resolve("g"), b -> {})))
+        .isInstanceOf(ExportException.class)
+        .hasMessageContaining(in.toString())
+        .hasMessageContaining(parts[1]);
+    assertThat(filesInDir()).containsExactly("in.parquet");
+  }
+
+  @Test
+  void aComponentMayShareItsRecordColumnsName() throws Exception {
+    Path in = duckParquet("SELECT range AS \"p.p\", range * 2 AS \"p.q\" FROM range(10)");
+    Path out = dir.resolve("g");
+    VecExport.fromParquetToGroup(in, out, b -> {});
+    record P(long p, long q) {}
+    try (VecGroup g = VecGroup.open(out, io.mmapvec.VecOptions.defaults().withReadOnly(true))) {
+      assertThat(g.names()).containsExactly("p");
+      StructVec<P> v = g.structVec("p", P.class, java.lang.invoke.MethodHandles.lookup());
+      assertThat(v.size()).isEqualTo(10);
+      assertThat(v.get(9)).isEqualTo(new P(9, 18));
+    }
+  }
+
   @Test
   void aMissingInputAMissingDirectoryAndAnExistingTargetAreRefused() throws Exception {
     Path in = duckParquet("SELECT range AS a FROM range(10)");
