@@ -16,6 +16,23 @@ final class FormatText {
     return String.format("0x%08x", v);
   }
 
+  /**
+   * {@return why a commit slot (of a header or a group manifest) fails its checksum, or null when
+   * the stored and computed checksums match}
+   */
+  static String slotChecksumProblem(int stored, int computed) {
+    return stored == computed
+        ? null
+        : "fails its checksum (stored " + hex32(stored) + ", computed " + hex32(computed) + ")";
+  }
+
+  /** {@return why a commit slot's sequence is not valid, or null when it is 1 to 2^63-1} */
+  static String slotSequenceProblem(long sequence) {
+    return sequence > 0
+        ? null
+        : "has sequence " + Long.toUnsignedString(sequence) + ", expected 1 to 2^63-1";
+  }
+
   /** {@return the bytes as a quoted string, with anything but printable ASCII as \xNN} */
   static String quote(byte[] b) {
     StringBuilder s = new StringBuilder("\"");

@@ -1,24 +1,30 @@
 package io.mmapvec.internal.format;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static io.mmapvec.internal.format.ManifestLayout.MARKER;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_CREATED;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_FORMAT_VERSION;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_IDENTITY_CRC;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_MAGIC;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_MARKER;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_SIGNATURE;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_VERSION_MAJOR;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_VERSION_MINOR;
+import static io.mmapvec.internal.format.ManifestLayout.OFF_VERSION_PATCH;
+import static io.mmapvec.internal.format.ManifestLayout.SIGNATURE;
+import static io.mmapvec.internal.format.ManifestLayout.escape;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.mmapvec.DataVersion;
 import io.mmapvec.VecFormatException;
-import io.mmapvec.VecFormatException.Reason;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.zip.CRC32C;
 
 /**
  * The only place that knows the bytes of a column group's manifest (docs/FORMAT.md, "Column group
@@ -29,6 +35,10 @@ import java.util.zip.CRC32C;
  * sequence and one 64-byte entry per column (name, element type and size, committed size). A group
  * commit writes the inactive slot after every column's data and own slot are durable; on open the
  * valid slot with the higher sequence wins.
+ *
+ * <p>This class holds the entry points, the limits and the decoded values; the bytes are {@link
+ * ManifestLayout}'s (identity block), {@link ManifestSlots}' (a commit slot) and {@link
+ * ManifestDecoder}'s (the checks, in order).
  *
  * <p><b>Threads:</b> stateless; any thread, as long as no other thread writes the segments passed
  * in at the same time. The methods keep no reference to the segments.
@@ -50,33 +60,6 @@ public final class GroupManifestFormat {
 
   /** The longest column name, in bytes. */
   public static final int MAX_NAME_BYTES = 31;
-
-  private static final long OFF_MAGIC = 0;
-  private static final long OFF_SIGNATURE = 8;
-  private static final long OFF_MARKER = 16;
-  private static final long OFF_FORMAT_VERSION = 18;
-  private static final long OFF_VERSION_MAJOR = 24;
-  private static final long OFF_VERSION_MINOR = 26;
-  private static final long OFF_VERSION_PATCH = 28;
-  private static final long OFF_CREATED = 32;
-  private static final long OFF_IDENTITY_CRC = 60;
-
-  private static final long SLOT_OFF_SEQUENCE = 0;
-  private static final long SLOT_OFF_COMMIT_TIME = 8;
-  private static final long SLOT_OFF_COUNT = 16;
-  private static final long SLOT_OFF_CRC = 60;
-  private static final int SLOT_HEAD_BYTES = 64;
-
-  private static final int ENTRY_BYTES = 64;
-  private static final int ENTRY_NAME_BYTES = 32;
-  private static final long ENTRY_OFF_TYPE = 32;
-  private static final long ENTRY_OFF_ELEMENT_SIZE = 36;
-  private static final long ENTRY_OFF_SIZE = 40;
-  private static final long ENTRY_OFF_COLUMN_SEQUENCE = 48;
-
-  private static final byte[] SIGNATURE = "mmapvgrp".getBytes(StandardCharsets.US_ASCII);
-  private static final short MARKER = 0x1234;
-  private static final short MARKER_SWAPPED = 0x3412;
 
   /**
    * One column as a commit slot records it.
@@ -225,7 +208,7 @@ public final class GroupManifestFormat {
     dst.set(JAVA_SHORT_UNALIGNED, OFF_VERSION_MINOR, (short) version.minor());
     dst.set(JAVA_SHORT_UNALIGNED, OFF_VERSION_PATCH, (short) version.patch());
     dst.set(JAVA_LONG_UNALIGNED, OFF_CREATED, nowMillis);
-    dst.set(JAVA_INT_UNALIGNED, OFF_IDENTITY_CRC, crc32c(dst, 0, OFF_IDENTITY_CRC));
+    dst.set(JAVA_INT_UNALIGNED, OFF_IDENTITY_CRC, ManifestLayout.identityCrc(dst));
     encodeSlot(dst.asSlice(slotOffset(0), SLOT_BYTES), new Commit(1, nowMillis, List.of()));
   }
 
@@ -241,26 +224,12 @@ public final class GroupManifestFormat {
       throw new IllegalArgumentException(
           "slot is " + slot.byteSize() + " bytes, not " + SLOT_BYTES);
     }
-    slot.fill((byte) 0);
-    slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, commit.sequence());
-    slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME, commit.commitTimeMillis());
-    slot.set(JAVA_INT_UNALIGNED, SLOT_OFF_COUNT, commit.columns().size());
-    for (int i = 0; i < commit.columns().size(); i++) {
-      Column c = commit.columns().get(i);
-      long base = entryBase(i);
-      byte[] name = c.name().getBytes(StandardCharsets.US_ASCII);
-      MemorySegment.copy(MemorySegment.ofArray(name), 0, slot, base, name.length);
-      slot.set(JAVA_BYTE, base + ENTRY_OFF_TYPE, (byte) c.type().code());
-      slot.set(JAVA_INT_UNALIGNED, base + ENTRY_OFF_ELEMENT_SIZE, (int) c.elementSize());
-      slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_SIZE, c.size());
-      slot.set(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_COLUMN_SEQUENCE, c.columnSequence());
-    }
-    slot.set(JAVA_INT_UNALIGNED, SLOT_OFF_CRC, slotCrc(slot, commit.columns().size()));
+    ManifestSlots.encode(slot, commit);
   }
 
   /**
-   * Validates a manifest, in order: size, signature, byte order, format version, magic, data
-   * version, identity checksum, then the slots.
+   * Validates a manifest, in order: size, signature, byte order, format version, identity checksum,
+   * magic, data version, then the slots ({@link ManifestDecoder}).
    *
    * @param src the file's bytes (at most {@link #FILE_BYTES} are read)
    * @param fileSize the file's size
@@ -273,217 +242,6 @@ public final class GroupManifestFormat {
   public static Manifest decode(
       MemorySegment src, long fileSize, String magic, DataVersion version, Path file)
       throws VecFormatException {
-    if (fileSize < FILE_BYTES || src.byteSize() < FILE_BYTES) {
-      if (fileSize >= 16 && src.byteSize() >= 16 && !signatureMatches(src)) {
-        throw notAManifest(src, file);
-      }
-      throw new VecFormatException(
-          Reason.TRUNCATED,
-          "group manifest is " + fileSize + " bytes, expected " + FILE_BYTES,
-          file);
-    }
-    if (!signatureMatches(src)) {
-      throw notAManifest(src, file);
-    }
-    short marker = src.get(JAVA_SHORT_UNALIGNED, OFF_MARKER);
-    if (marker == MARKER_SWAPPED) {
-      String other = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? "big" : "little";
-      throw new VecFormatException(
-          Reason.BYTE_ORDER_MISMATCH,
-          "group manifest's byte-order marker is 0x3412, expected 0x1234: written on a "
-              + other
-              + "-endian machine",
-          file);
-    }
-    if (marker != MARKER) {
-      throw new VecFormatException(
-          Reason.BAD_BYTE_ORDER_MARKER,
-          "group manifest's byte-order marker is 0x"
-              + String.format("%04x", marker & 0xFFFF)
-              + ", expected 0x1234",
-          file);
-    }
-    int formatVersion = Short.toUnsignedInt(src.get(JAVA_SHORT_UNALIGNED, OFF_FORMAT_VERSION));
-    if (formatVersion != FORMAT_VERSION) {
-      throw new VecFormatException(
-          Reason.UNSUPPORTED_FORMAT_VERSION,
-          "group manifest format version is " + formatVersion + ", expected " + FORMAT_VERSION,
-          file);
-    }
-    int storedCrc = src.get(JAVA_INT_UNALIGNED, OFF_IDENTITY_CRC);
-    int crc = crc32c(src, 0, OFF_IDENTITY_CRC);
-    if (storedCrc != crc) {
-      throw new VecFormatException(
-          Reason.CHECKSUM_MISMATCH,
-          "group manifest's identity checksum is "
-              + hex32(storedCrc)
-              + ", computed "
-              + hex32(crc)
-              + ": the identity block is damaged",
-          file);
-    }
-    String foundMagic =
-        new String(src.asSlice(OFF_MAGIC, 8).toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1);
-    if (magic != null && !foundMagic.equals(magic)) {
-      throw new VecFormatException(
-          Reason.MAGIC_MISMATCH,
-          "group magic is '" + escape(foundMagic) + "', expected '" + escape(magic) + "'",
-          file);
-    }
-    DataVersion found =
-        new DataVersion(
-            Short.toUnsignedInt(src.get(JAVA_SHORT_UNALIGNED, OFF_VERSION_MAJOR)),
-            Short.toUnsignedInt(src.get(JAVA_SHORT_UNALIGNED, OFF_VERSION_MINOR)),
-            Short.toUnsignedInt(src.get(JAVA_SHORT_UNALIGNED, OFF_VERSION_PATCH)));
-    if (version != null && !found.equals(version)) {
-      throw new VecFormatException(
-          Reason.DATA_VERSION_MISMATCH,
-          "group data version is " + found + ", expected " + version,
-          file);
-    }
-    SlotRead s0 = readSlot(src.asSlice(slotOffset(0), SLOT_BYTES));
-    SlotRead s1 = readSlot(src.asSlice(slotOffset(1), SLOT_BYTES));
-    if (s0.valid == null && s1.valid == null) {
-      throw new VecFormatException(
-          Reason.CHECKSUM_MISMATCH,
-          "both group commit slots are invalid: slot 0 " + s0.problem + ", slot 1 " + s1.problem,
-          file);
-    }
-    int active;
-    if (s0.valid == null) {
-      active = 1;
-    } else if (s1.valid == null) {
-      active = 0;
-    } else {
-      active = s1.valid.sequence() > s0.valid.sequence() ? 1 : 0;
-    }
-    SlotRead win = active == 0 ? s0 : s1;
-    SlotRead other = active == 0 ? s1 : s0;
-    return new Manifest(
-        foundMagic,
-        found,
-        src.get(JAVA_LONG_UNALIGNED, OFF_CREATED),
-        active,
-        win.valid,
-        other.problem);
-  }
-
-  private record SlotRead(Commit valid, String problem) {}
-
-  private static SlotRead readSlot(MemorySegment s) {
-    if (s.mismatch(MemorySegment.ofArray(new byte[SLOT_BYTES])) == -1) {
-      return new SlotRead(null, "is empty");
-    }
-    long count = Integer.toUnsignedLong(s.get(JAVA_INT_UNALIGNED, SLOT_OFF_COUNT));
-    if (count > MAX_COLUMNS) {
-      return new SlotRead(null, "has column count " + count + ", expected 0.." + MAX_COLUMNS);
-    }
-    int stored = s.get(JAVA_INT_UNALIGNED, SLOT_OFF_CRC);
-    int computed = slotCrc(s, (int) count);
-    if (stored != computed) {
-      return new SlotRead(
-          null,
-          "fails its checksum (stored " + hex32(stored) + ", computed " + hex32(computed) + ")");
-    }
-    long sequence = s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE);
-    if (sequence <= 0) {
-      return new SlotRead(
-          null, "has sequence " + Long.toUnsignedString(sequence) + ", expected 1 to 2^63-1");
-    }
-    List<Column> columns = new ArrayList<>();
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < count; i++) {
-      long base = entryBase(i);
-      byte[] raw = s.asSlice(base, ENTRY_NAME_BYTES).toArray(JAVA_BYTE);
-      int len = 0;
-      while (len < ENTRY_NAME_BYTES && raw[len] != 0) {
-        len++;
-      }
-      String name = new String(raw, 0, len, StandardCharsets.ISO_8859_1);
-      String problem = len == ENTRY_NAME_BYTES ? "column name has no NUL" : nameProblem(name);
-      for (int j = len; problem == null && j < ENTRY_NAME_BYTES; j++) {
-        if (raw[j] != 0) {
-          problem = "column name '" + escape(name) + "' is followed by non-zero bytes";
-        }
-      }
-      if (problem == null && !names.add(name)) {
-        problem = "column name '" + name + "' appears twice";
-      }
-      int code = Byte.toUnsignedInt(s.get(JAVA_BYTE, base + ENTRY_OFF_TYPE));
-      ElementType type = ElementType.ofCode(code);
-      long elementSize =
-          Integer.toUnsignedLong(s.get(JAVA_INT_UNALIGNED, base + ENTRY_OFF_ELEMENT_SIZE));
-      long size = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_SIZE);
-      long columnSequence = s.get(JAVA_LONG_UNALIGNED, base + ENTRY_OFF_COLUMN_SEQUENCE);
-      if (problem == null && type == null) {
-        problem = "column '" + name + "' has unknown type code " + code;
-      }
-      if (problem == null
-          && (elementSize < 1 || (type != ElementType.STRUCT && elementSize != type.byteSize()))) {
-        problem =
-            "column '" + name + "' has element size " + elementSize + " for " + type.javaName();
-      }
-      if (problem == null && size < 0) {
-        problem = "column '" + name + "' has size " + Long.toUnsignedString(size);
-      }
-      if (problem == null && columnSequence < 1) {
-        problem =
-            "column '" + name + "' has column sequence " + Long.toUnsignedString(columnSequence);
-      }
-      if (problem != null) {
-        return new SlotRead(null, "has a bad entry " + i + ": " + problem);
-      }
-      columns.add(new Column(name, type, elementSize, size, columnSequence));
-    }
-    return new SlotRead(
-        new Commit(sequence, s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME), columns), null);
-  }
-
-  private static boolean signatureMatches(MemorySegment src) {
-    return Arrays.equals(src.asSlice(OFF_SIGNATURE, 8).toArray(JAVA_BYTE), SIGNATURE);
-  }
-
-  private static VecFormatException notAManifest(MemorySegment src, Path file) {
-    String found =
-        new String(src.asSlice(OFF_SIGNATURE, 8).toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1);
-    return new VecFormatException(
-        Reason.NOT_A_GROUP,
-        "signature is '" + escape(found) + "', expected 'mmapvgrp': not a column group manifest",
-        file);
-  }
-
-  private static long entryBase(int index) {
-    return SLOT_HEAD_BYTES + (long) ENTRY_BYTES * index;
-  }
-
-  /** CRC32C over the slot head's bytes [0, 60) and {@code count} entries. */
-  private static int slotCrc(MemorySegment slot, int count) {
-    CRC32C crc = new CRC32C();
-    crc.update(slot.asSlice(0, SLOT_OFF_CRC).toArray(JAVA_BYTE));
-    crc.update(slot.asSlice(SLOT_HEAD_BYTES, (long) ENTRY_BYTES * count).toArray(JAVA_BYTE));
-    return (int) crc.getValue();
-  }
-
-  private static int crc32c(MemorySegment s, long offset, long length) {
-    CRC32C crc = new CRC32C();
-    crc.update(s.asSlice(offset, length).toArray(JAVA_BYTE));
-    return (int) crc.getValue();
-  }
-
-  private static String hex32(int v) {
-    return String.format("0x%08x", v);
-  }
-
-  private static String escape(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c < 0x7F) {
-        b.append(c);
-      } else {
-        b.append(String.format("\\x%02x", (int) c));
-      }
-    }
-    return b.toString();
+    return ManifestDecoder.decode(src, fileSize, magic, version, file);
   }
 }

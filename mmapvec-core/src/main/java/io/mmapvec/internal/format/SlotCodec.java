@@ -55,21 +55,15 @@ final class SlotCodec {
     if (s.mismatch(MemorySegment.ofArray(new byte[(int) HeaderFormat.SLOT_BYTES])) == -1) {
       return new SlotRead(null, "is empty");
     }
-    int stored = s.get(JAVA_INT_UNALIGNED, SLOT_OFF_CRC);
-    int computed = HeaderLayout.crc32c(s, 0, SLOT_OFF_CRC);
-    if (stored != computed) {
-      return new SlotRead(
-          null,
-          "fails its checksum (stored "
-              + FormatText.hex32(stored)
-              + ", computed "
-              + FormatText.hex32(computed)
-              + ")");
-    }
     long sequence = s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE);
-    if (sequence <= 0) {
-      return new SlotRead(
-          null, "has sequence " + Long.toUnsignedString(sequence) + ", expected 1 to 2^63-1");
+    String slotProblem =
+        FormatText.slotChecksumProblem(
+            s.get(JAVA_INT_UNALIGNED, SLOT_OFF_CRC), HeaderLayout.crc32c(s, 0, SLOT_OFF_CRC));
+    if (slotProblem == null) {
+      slotProblem = FormatText.slotSequenceProblem(sequence);
+    }
+    if (slotProblem != null) {
+      return new SlotRead(null, slotProblem);
     }
     return new SlotRead(
         new CommitSlot(

@@ -126,6 +126,29 @@ record LockedFile(BackendFile file, FileId id, OpenFiles.Role role) {
     }
   }
 
+  /**
+   * Throws if the path no longer leads to the open file (it was removed, or removed and created
+   * anew): the sync itself worked, but into a file nobody can open any more, whose data is lost
+   * when the vector closes. The storage checks it at every sync and close, not in the flusher.
+   */
+  void checkStillAt(Path path) throws IOException {
+    FileId now;
+    try {
+      now = FileId.of(path);
+    } catch (NoSuchFileException e) {
+      now = null;
+    }
+    if (!id.equals(now)) {
+      throw new IOException(
+          "the file was removed"
+              + (now == null ? "" : " and the path now leads to another file")
+              + " since it was opened: what was synced went to the removed file and is lost when"
+              + " the vector closes; copy the data out before closing ("
+              + path
+              + ")");
+    }
+  }
+
   /** Closes the file (releasing its locks) and removes the registration. */
   void release() throws IOException {
     try {

@@ -2,25 +2,24 @@ package io.mmapvec.internal.storage;
 
 import io.mmapvec.VecStats;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything that changes the file or makes it durable, under one lock, the commit lock: growth,
  * sync (by the owner, the {@code everyWrites} policy and the background flusher of {@code
  * SyncPolicy.every}), shrink, stats and close. It owns the open file's parts ({@link Mapping},
- * {@link FileSpace}, {@link Committer}, {@link StorageStats}) and tells its {@link Storage} when
- * the mapping moved, writes must stop, or the file closed.
+ * {@link FileSpace}, {@link Committer}, {@link StorageStats}, and for a read-only open the {@link
+ * LiveReader}) and tells its {@link Storage} when the mapping moved, writes must stop, or the file
+ * closed.
  *
  * <p><b>Threads:</b> every method takes the commit lock; {@link #backgroundSync()} only tries it,
  * and never touches the owner's dirty range: it flushes everything below a size read with acquire
  * semantics (see {@link Storage}).
  */
 final class SyncController {
-  private final Storage storage;
+  private final ElementAccess storage;
   private final Path path;
   private final boolean readOnly;
   private final String backendName;
@@ -33,18 +32,15 @@ final class SyncController {
   private final DirtyTracker dirty;
   private final SyncSchedule schedule;
 
-  /** What a read-only open shows; null for a writer. */
-  private final LiveView live;
-
-  /** Whether this read-only open may run next to a writer (the native backend). */
-  private final boolean liveReading;
+  /** A read-only open following its writer; null for a writer. */
+  private final LiveReader reader;
 
   /** A {@link #shrinkToFit()} found live readers: truncate at a later sync or close. */
   private boolean shrinkPending;
 
   /** Maps the opened file and builds its parts. */
   SyncController(
-      Storage storage,
+      ElementAccess storage,
       Backend backend,
       FileOpener.OpenedFile opened,
       SyncSchedule schedule,
@@ -66,7 +62,7 @@ final class SyncController {
       // Where the blocks exist this costs nothing.
       f.fillHoles(opened.fileBytes());
     }
-    this.liveReading = readOnly && backend.liveReaders();
+    boolean liveReading = readOnly && backend.liveReaders();
     boolean reserve = backend.reservesAddressSpace() && (!readOnly || liveReading);
     this.mapping = new Mapping(f, readOnly, reserve, opened.fileBytes());
     this.stats = new StorageStats(path);
@@ -74,108 +70,49 @@ final class SyncController {
     this.space =
         new FileSpace(
             path, f, mapping, committer, stats, elementSize, pageSize, opened.fileBytes());
-    this.live = readOnly ? new LiveView(path, f, mapping, elementSize) : null;
+    this.reader =
+        readOnly
+            ? new LiveReader(
+                storage, new LiveView(path, f, mapping, elementSize), commitLock, liveReading)
+            : null;
     if (!readOnly) {
       committer.publishAtOpen();
     }
   }
 
-  /**
-   * A reader's open: adopts the newest visible commit (a writer may be at work) and tells the
-   * storage its size. Called once, after the storage is built.
-   */
+  /** A reader's open: see {@link LiveReader#open()}. Called once, after the storage is built. */
   void openReader() throws IOException {
-    commitLock.lock();
-    try {
-      live.adoptNewer();
-      storage.shown(live.size());
-    } finally {
-      commitLock.unlock();
-    }
+    reader.open();
   }
 
   /** See {@link io.mmapvec.Vec#refresh()}. {@return the size shown from now on} */
   long refresh() throws IOException {
+    if (reader != null) {
+      return reader.refresh();
+    }
     storage.checkOpen();
-    if (!readOnly) {
-      return storage.ownerSize();
-    }
-    boolean newer;
-    try {
-      newer = live.mayHaveNewer();
-    } catch (IllegalStateException e) {
-      storage.checkOpen(); // closed by another thread meanwhile: say so
-      throw e;
-    }
-    if (newer) {
-      commitLock.lock();
-      try {
-        storage.checkOpen();
-        if (live.adoptNewer()) {
-          storage.shown(live.size());
-        }
-      } finally {
-        commitLock.unlock();
-      }
-    }
     return storage.ownerSize();
   }
 
   /** See {@link io.mmapvec.Vec#awaitCommit(Duration)}. {@return the size shown from now on} */
   long awaitCommit(Duration timeout) throws IOException, InterruptedException {
+    if (reader != null) {
+      return reader.awaitCommit(timeout);
+    }
     storage.checkOpen();
-    if (!readOnly) {
-      return storage.ownerSize(); // a writer always shows its own newest state
-    }
-    if (!liveReading) {
-      throw new UnsupportedOperationException(
-          "live reading needs the native backend (run with --enable-native-access); the"
-              + " FileChannel fallback keeps writers out while a reader is open, so no commit"
-              + " can come ("
-              + path
-              + ")");
-    }
-    long held = live.sequence();
-    long deadline;
-    try {
-      deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-    } catch (ArithmeticException e) {
-      deadline = System.nanoTime() + Long.MAX_VALUE / 2;
-    }
-    int spins = 0;
-    long pauseNanos = 20_000;
-    while (true) {
-      long n = refresh();
-      if (live.sequence() != held) {
-        return n;
-      }
-      if (Thread.interrupted()) {
-        throw new InterruptedException("interrupted while waiting for a commit (" + path + ")");
-      }
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return n;
-      }
-      if (spins < 50) {
-        spins++;
-        Thread.onSpinWait();
-      } else {
-        LockSupport.parkNanos(Math.min(pauseNanos, left));
-        pauseNanos = Math.min(pauseNanos * 2, 1_000_000);
-      }
-    }
+    return storage.ownerSize(); // a writer always shows its own newest state
   }
 
   /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */
   long commitSequence() {
     storage.checkOpen();
-    return readOnly ? live.sequence() : committer.sequence();
+    return readOnly ? reader.sequence() : committer.sequence();
   }
 
   /** {@return the rewrite counter of the commit written last (writer) or shown (reader)} */
   long rewriteCount() {
     storage.checkOpen();
-    return readOnly ? live.rewrites() : committer.rewrites();
+    return readOnly ? reader.rewrites() : committer.rewrites();
   }
 
   /** {@return the current mapping} */
@@ -185,7 +122,7 @@ final class SyncController {
 
   /** {@return the elements the allocated file holds (a reader: when it adopted its commit)} */
   long capacity() {
-    return readOnly ? live.capacity() : space.capacity();
+    return readOnly ? reader.capacity() : space.capacity();
   }
 
   /** {@return the failure that poisoned the file (rule 7), or null} */
@@ -251,35 +188,12 @@ final class SyncController {
       commit(trigger, n, lo, dirty.flushTo(n), rewrote);
       schedule.rewritesCommitted(mark);
       dirty.committed(n);
-      checkStillAtPath();
+      file.checkStillAt(path); // one stat: the sync went into a file nobody can open?
       if (shrinkPending && trigger != SyncTrigger.SHRINK) {
         shrinkIfNoReaders();
       }
     } finally {
       commitLock.unlock();
-    }
-  }
-
-  /**
-   * Throws if the path no longer leads to the open file (it was removed, or removed and created
-   * anew): the sync itself worked, but into a file nobody can open any more, whose data is lost
-   * when the vector closes. Checked at every sync and close (one stat), not by the flusher.
-   */
-  private void checkStillAtPath() throws IOException {
-    FileId now;
-    try {
-      now = FileId.of(path);
-    } catch (NoSuchFileException e) {
-      now = null;
-    }
-    if (!file.id().equals(now)) {
-      throw new IOException(
-          "the file was removed"
-              + (now == null ? "" : " and the path now leads to another file")
-              + " since it was opened: what was synced went to the removed file and is lost when"
-              + " the vector closes; copy the data out before closing ("
-              + path
-              + ")");
     }
   }
 
