@@ -356,6 +356,36 @@ public final class ColumnarVec<R extends Record> implements Closeable {
     return type.cast(v);
   }
 
+  /**
+   * {@return the bytes of column {@code name}, zero-copy: {@code size()} values of the component's
+   * type in this machine's byte order, for every component type} The one way to reach a {@code
+   * char} or {@code boolean} column in bulk (one byte per {@code boolean}, 0 or 1), for exporters
+   * and importers. The view of a read-only vector is read-only; writes through the view of a
+   * writable one are data like any other, reach the device at the next commit and count as a
+   * rewrite. Like {@link Vec#asSegment()}, the view keeps the length it had when taken and stays
+   * valid until the vector is closed, shrunk or remapped by growth; after that, using it throws
+   * {@link IllegalStateException}, never crashes.
+   *
+   * @param name a component name
+   * @throws IllegalArgumentException if the record has no such component
+   * @throws VecClosedException after {@link #close()}
+   */
+  public MemorySegment columnSegment(String name) {
+    store.checkOpen();
+    return columns[indexOf(name)].asSegment();
+  }
+
+  /**
+   * {@return the sequence number of the group commit this vector shows (1 for a new group)} As
+   * {@link VecGroup#sequence()}; exporters record it.
+   *
+   * @throws VecClosedException after {@link #close()}
+   */
+  public long sequence() {
+    store.checkOpen();
+    return store.committed().sequence();
+  }
+
   private int indexOf(String name) {
     List<FieldLayout> fields = codec.layout().fields();
     for (int i = 0; i < fields.size(); i++) {

@@ -56,6 +56,13 @@ public class ExportBench {
   @Param({"longs", "records"})
   public String data;
 
+  /**
+   * Rows to export; 0 (the default) means the issue's sizes, 100M longs and 10M records. A small
+   * value only checks that the benchmark runs ({@code -p rows=200000}); its figures mean nothing.
+   */
+  @Param({"0"})
+  public long rows;
+
   private Path dir;
   private Path vec;
   private Path out;
@@ -69,7 +76,7 @@ public class ExportBench {
     SplittableRandom random = new SplittableRandom(42);
     if (data.equals("longs")) {
       try (LongVec v = LongVec.open(vec)) {
-        long n = 100_000_000L;
+        long n = rows > 0 ? rows : 100_000_000L;
         v.reserve(n);
         long x = 1_700_000_000_000L;
         for (long i = 0; i < n; i++) {
@@ -79,7 +86,7 @@ public class ExportBench {
       }
     } else {
       try (StructVec<Tick> v = StructVec.open(vec, Tick.class)) {
-        long n = 10_000_000L;
+        long n = rows > 0 ? rows : 10_000_000L;
         v.reserve(n);
         double price = 100;
         for (long i = 0; i < n; i++) {

@@ -29,7 +29,9 @@ import picocli.CommandLine.Parameters;
       "vector one column per field; a group one column per group column ('col.field' for a",
       "record column), read at the group's last commit.",
       "OUT is written under a temporary name and renamed into place (it replaces an existing",
-      "file); FILE is read at its last commit and must not be held by a writer (exit 3)."
+      "file). FILE is read at its last commit, also while a writer holds it (as a live",
+      "reader; started again if the writer rewrites exported elements meanwhile, refused after",
+      "3 tries); a group DIR held by a writer is refused (exit 3)."
     })
 final class ExportCommand extends ToolCommand {
   /** The output formats. */

@@ -2,8 +2,10 @@ package io.mmapvec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mmapvec.ColumnarVec;
 import io.mmapvec.LongVec;
 import io.mmapvec.StructVec;
+import io.mmapvec.VecGroup;
 import io.mmapvec.VecOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,6 +78,47 @@ class ExportCommandTest {
     assertThat(files()).containsExactly("back.vec", "s.pq", "t.arrow", "t.parquet", "ticks.vec");
   }
 
+  record Row(long time, double price, char side, boolean ok) {}
+
+  @Test
+  void importsAColumnarVecExportBackAsAGroup() throws Exception {
+    Path g = dir.resolve("rows");
+    try (ColumnarVec<Row> v =
+        ColumnarVec.open(g, Row.class, VecOptions.defaults().withMagic("ROWSDATA"))) {
+      for (int i = 0; i < 3_000; i++) {
+        v.add(new Row(i * 10L, i / 4.0, (char) ('a' + i % 26), i % 3 == 0));
+      }
+    }
+    Run export = Run.of("export", g.toString(), dir.resolve("rows.parquet").toString(), "-q");
+    assertThat(export.exitCode()).as(export.err().toString()).isZero();
+    Run back =
+        Run.of(
+            "import",
+            dir.resolve("rows.parquet").toString(),
+            dir.resolve("back").toString(),
+            "--group",
+            "-q");
+    assertThat(back.exitCode()).as(back.err().toString()).isZero();
+    assertThat(back.out())
+        .singleElement()
+        .asString()
+        .contains("back: group of 4 columns, 3,000 rows, magic ROWSDATA");
+    VecOptions read = VecOptions.defaults().withMagic("ROWSDATA").withReadOnly(true);
+    try (ColumnarVec<Row> a = ColumnarVec.open(g, Row.class, read);
+        ColumnarVec<Row> b = ColumnarVec.open(dir.resolve("back"), Row.class, read)) {
+      assertThat(b.toList()).isEqualTo(a.toList());
+    }
+    Run again =
+        Run.of(
+            "import",
+            dir.resolve("rows.parquet").toString(),
+            dir.resolve("back").toString(),
+            "--group");
+    assertThat(again.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(again.err()).singleElement().asString().contains("back");
+    assertThat(files()).containsExactly("back", "rows", "rows.parquet");
+  }
+
   @Test
   void usageErrorsExitTwo() throws Exception {
     Path vec = ticks(10);
@@ -123,14 +166,24 @@ class ExportCommandTest {
   }
 
   @Test
-  void aFileHeldByAWriterExitsThree() throws Exception {
+  void aFileHeldByAWriterIsExportedAtItsLastCommitAndAHeldGroupExitsThree() throws Exception {
     Path vec = dir.resolve("longs.vec");
     try (LongVec v = LongVec.open(vec)) {
       v.add(42);
-      Run held = Run.of("export", vec.toString(), dir.resolve("t.parquet").toString());
-      assertThat(held.exitCode()).isEqualTo(Main.LOCKED);
-      assertThat(held.err()).singleElement().asString().contains("longs.vec");
+      v.sync();
+      v.add(43); // not committed: not exported
+      Run held = Run.of("export", vec.toString(), dir.resolve("t.parquet").toString(), "-q");
+      assertThat(held.exitCode()).as(held.err().toString()).isZero();
+      assertThat(held.out()).singleElement().asString().contains("t.parquet: 1 rows");
     }
-    assertThat(files()).containsExactly("longs.vec");
+    Path g = dir.resolve("g");
+    try (VecGroup group = VecGroup.open(g)) {
+      group.longVec("time").add(1);
+      group.sync();
+      Run held = Run.of("export", g.toString(), dir.resolve("g.parquet").toString());
+      assertThat(held.exitCode()).isEqualTo(Main.LOCKED);
+      assertThat(held.err()).singleElement().asString().contains("g");
+    }
+    assertThat(files()).containsExactly("g", "longs.vec", "t.parquet");
   }
 }

@@ -75,6 +75,50 @@ final class AtomicOutput {
   }
 
   /**
+   * Renames the complete directory {@code temporary} (whose files are already durable, as a group's
+   * close leaves them) to {@code target}, which must not exist, and flushes the parent directory.
+   * Java has no rename that refuses to replace: the target is checked just before the rename, and a
+   * directory that appears between the check and the rename is replaced only if it is empty
+   * (rename(2) fails on a non-empty one).
+   *
+   * @param temporary the complete directory
+   * @param target the final name
+   * @throws IOException if the target exists, or the rename or flush fails; the temporary directory
+   *     is then still there
+   */
+  static void commitDirectory(Path temporary, Path target) throws IOException {
+    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(
+          target.toString(), null, "appeared while importing; the import is in " + temporary);
+    }
+    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+    Path dir = target.toAbsolutePath().getParent();
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  /**
+   * Deletes the directory {@code temporary} and everything in it after a failure, adding any
+   * failure to delete to {@code cause}.
+   *
+   * @param temporary the partial directory, which may not exist
+   * @param cause the failure being reported
+   */
+  static void discardTree(Path temporary, Throwable cause) {
+    if (!Files.exists(temporary, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(temporary)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /**
    * Deletes {@code temporary} after a failure, adding any failure to delete it to {@code cause}.
    *
    * @param temporary the partial file, which may not exist

@@ -1,11 +1,20 @@
 package io.mmapvec.export;
 
+import io.mmapvec.ByteVec;
+import io.mmapvec.ColumnarVec;
+import io.mmapvec.DoubleVec;
 import io.mmapvec.FieldDescription;
+import io.mmapvec.FloatVec;
+import io.mmapvec.IntVec;
+import io.mmapvec.LongVec;
+import io.mmapvec.ShortVec;
+import io.mmapvec.StructVec;
 import io.mmapvec.Vec;
 import io.mmapvec.VecDescription;
 import io.mmapvec.VecFiles;
 import io.mmapvec.VecFormatException;
 import io.mmapvec.VecGroup;
+import io.mmapvec.VecLockedException;
 import io.mmapvec.VecOptions;
 import io.mmapvec.VecReader;
 import java.io.Closeable;
@@ -23,9 +32,10 @@ import java.util.Map;
 /**
  * What is exported, opened for reading through the public API and seen as columns over element
  * bytes: a vector file ({@link VecFiles#openReader}: shared lock, the last committed size, either
- * byte order), or a column group directory ({@link VecGroup} opened read-only: the manifest's last
- * commit, shared locks). The columns' bytes stay valid until {@link #close()}. One thread at a
- * time.
+ * byte order; or, while a writer holds it, a live reader at the last durable commit), or a column
+ * group directory ({@link VecGroup} opened read-only: the manifest's last commit, shared locks; a
+ * group with {@code char} or {@code boolean} columns as a read-only {@link ColumnarVec}). The
+ * columns' bytes stay valid until {@link #close()}. One thread at a time.
  */
 final class Source implements Closeable {
   /** The column name of a primitive vector's elements. */
@@ -45,6 +55,13 @@ final class Source implements Closeable {
   private final Part[] parts;
   private final long rowBytes;
   private final Map<String, String> metadata;
+  private final Check unchanged;
+
+  /** Whether what was read is still what the source's commit holds; see {@link #unchanged()}. */
+  @FunctionalInterface
+  interface Check {
+    boolean unchanged() throws IOException;
+  }
 
   private Source(
       Path path,
@@ -54,8 +71,10 @@ final class Source implements Closeable {
       List<Column> columns,
       Part[] parts,
       long rowBytes,
-      Map<String, String> metadata) {
+      Map<String, String> metadata,
+      Check unchanged) {
     this.path = path;
+    this.unchanged = unchanged;
     this.resource = resource;
     this.order = order;
     this.rows = rows;
@@ -82,7 +101,18 @@ final class Source implements Closeable {
   }
 
   private static Source openVector(Path path, List<String> selected) throws IOException {
-    VecReader reader = VecFiles.openReader(path);
+    VecReader reader;
+    try {
+      reader = VecFiles.openReader(path);
+    } catch (VecLockedException e) {
+      // A writer holds it: follow it as a live reader, at its last durable commit.
+      try {
+        return openLive(path, selected);
+      } catch (IOException | RuntimeException live) {
+        e.addSuppressed(live);
+        throw e;
+      }
+    }
     try {
       VecDescription d = reader.description();
       Map<String, List<Column>> all = new LinkedHashMap<>();
@@ -111,9 +141,86 @@ final class Source implements Closeable {
           columns,
           parts,
           d.elementSize(),
-          java.util.Collections.unmodifiableMap(m));
+          java.util.Collections.unmodifiableMap(m),
+          () -> true);
     } catch (IOException | RuntimeException | Error e) {
       closeAfter(reader::close, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a vector file that a writer holds as a <em>live reader</em> (a read-only open through the
+   * typed API, which shares the file with one writer): its size is the last durable commit's. The
+   * writer may still rewrite elements in place meanwhile, so {@link #unchanged()} refreshes and
+   * compares the rewrite counter: a commit that changed elements below the exported size since the
+   * open makes it false.
+   *
+   * @throws IOException if the file cannot be opened so (for example the {@code FileChannel}
+   *     fallback, which refuses live reading, or this JVM holds the file)
+   */
+  private static Source openLive(Path path, List<String> selected) throws IOException {
+    VecDescription d = VecFiles.describe(path);
+    VecOptions options =
+        VecOptions.defaults()
+            .withReadOnly(true)
+            .withMagic(d.magic())
+            .withDataVersion(
+                d.dataVersion().major(), d.dataVersion().minor(), d.dataVersion().patch());
+    Map<String, List<Column>> all = new LinkedHashMap<>();
+    Vec vec;
+    if (d.isStruct()) {
+      List<Column> fields = new ArrayList<>();
+      for (FieldDescription f : d.fields()) {
+        Column c = new Column(f.name(), ColumnType.ofJavaName(f.type()), f.offset());
+        fields.add(c);
+        all.put(f.name(), List.of(c));
+      }
+      RecordClasses.Defined defined = RecordClasses.define(fields);
+      vec = StructVec.open(path, defined.type(), options, defined.lookup());
+    } else {
+      ColumnType t = ColumnType.ofJavaName(d.elementType());
+      all.put(VALUE, List.of(new Column(VALUE, t, 0)));
+      vec =
+          switch (t) {
+            case BYTE -> ByteVec.open(path, options);
+            case SHORT -> ShortVec.open(path, options);
+            case INT -> IntVec.open(path, options);
+            case LONG -> LongVec.open(path, options);
+            case FLOAT -> FloatVec.open(path, options);
+            case DOUBLE -> DoubleVec.open(path, options);
+            case CHAR, BOOLEAN ->
+                throw new ExportException(
+                    path, "holds " + t.javaName() + ", which no vector opens");
+          };
+    }
+    try {
+      List<Column> columns = select(path, all, selected);
+      Part part = new Part(vec.asSegment(), vec.elementSize());
+      Part[] parts = new Part[columns.size()];
+      java.util.Arrays.fill(parts, part);
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put(Metadata.MAGIC, d.magic());
+      m.put(Metadata.DATA_VERSION, d.dataVersion().toString());
+      m.put(Metadata.ELEMENT_TYPE, d.elementType());
+      m.put(Metadata.FORMAT_VERSION, Integer.toString(d.formatVersion()));
+      long rewrites = vec.rewriteCount();
+      Vec v = vec;
+      return new Source(
+          path,
+          vec,
+          ByteOrder.nativeOrder(),
+          vec.size(),
+          columns,
+          parts,
+          vec.elementSize(),
+          java.util.Collections.unmodifiableMap(m),
+          () -> {
+            v.refresh();
+            return v.rewriteCount() == rewrites;
+          });
+    } catch (IOException | RuntimeException | Error e) {
+      closeAfter(vec, e);
       throw e;
     }
   }
@@ -148,11 +255,27 @@ final class Source implements Closeable {
       if (names.isEmpty()) {
         throw new ExportException(dir, "is a column group without columns; nothing to export");
       }
+      Map<String, VecDescription> described = new LinkedHashMap<>();
+      for (String name : names) {
+        described.put(name, VecFiles.describe(dir.resolve(name + ".vec")));
+      }
+      boolean charOrBoolean =
+          described.values().stream()
+              .anyMatch(
+                  d ->
+                      !d.isStruct()
+                          && (d.elementType().equals("char") || d.elementType().equals("boolean")));
+      boolean records = described.values().stream().anyMatch(VecDescription::isStruct);
+      if (charOrBoolean && !records) {
+        // No vector type holds char or boolean values; a ColumnarVec (which is what makes such
+        // columns) reads every primitive column, so reopen the group as one.
+        group.close();
+        return openColumnar(dir, options, described, selected);
+      }
       Map<String, List<Column>> all = new LinkedHashMap<>();
       Map<String, Opened> opened = new LinkedHashMap<>();
       for (String name : names) {
-        Path file = dir.resolve(name + ".vec");
-        VecDescription d = VecFiles.describe(file);
+        VecDescription d = described.get(name);
         List<Column> cs = new ArrayList<>();
         Opened o;
         if (d.isStruct()) {
@@ -168,8 +291,8 @@ final class Source implements Closeable {
           ColumnType t = ColumnType.ofJavaName(d.elementType());
           cs.add(new Column(name, t, 0));
           if (t == ColumnType.CHAR || t == ColumnType.BOOLEAN) {
-            // No vector type holds these (a ColumnarVec's char and boolean components), so the
-            // group cannot give their bytes; refused below if selected.
+            // Only a ColumnarVec reads these, and this group also has record columns, so it is
+            // none; refused below if selected.
             o = null;
           } else {
             o = Opened.of(primitive(group, name, t));
@@ -189,31 +312,11 @@ final class Source implements Closeable {
                     + e.getKey()
                     + "' holds "
                     + e.getValue().getFirst().type().javaName()
-                    + ", which a group cannot read yet; leave it out with --columns");
+                    + ", which only a group of primitive columns (a ColumnarVec's) can give, and"
+                    + " this group also has record columns; leave it out with --columns");
           }
           used.add(e.getKey());
         }
-      }
-      // Every selected column must have the same number of rows.
-      String first = used.getFirst();
-      long rows = opened.get(first).size();
-      long rowBytes = 0;
-      for (String name : used) {
-        Opened o = opened.get(name);
-        if (o.size() != rows) {
-          throw new ExportException(
-              dir,
-              "columns differ in length: '"
-                  + first
-                  + "' has "
-                  + rows
-                  + " rows, '"
-                  + name
-                  + "' "
-                  + o.size()
-                  + "; export them separately with --columns");
-        }
-        rowBytes += o.elementSize();
       }
       Map<Column, Part> partOf = new java.util.HashMap<>();
       for (Map.Entry<String, List<Column>> e : all.entrySet()) {
@@ -226,25 +329,95 @@ final class Source implements Closeable {
           partOf.put(c, part);
         }
       }
-      Part[] parts = columns.stream().map(partOf::get).toArray(Part[]::new);
-      Map<String, String> m = new LinkedHashMap<>();
-      m.put(Metadata.MAGIC, options.magic());
-      m.put(Metadata.DATA_VERSION, options.dataVersion().toString());
-      m.put(Metadata.ELEMENT_TYPE, GROUP);
-      m.put(Metadata.GROUP_SEQUENCE, Long.toString(group.sequence()));
-      return new Source(
-          dir,
-          group,
-          ByteOrder.nativeOrder(),
-          rows,
-          columns,
-          parts,
-          rowBytes,
-          java.util.Collections.unmodifiableMap(m));
+      return groupSource(dir, group, options, group.sequence(), columns, used, opened, partOf);
     } catch (IOException | RuntimeException | Error e) {
       closeAfter(group, e);
       throw e;
     }
+  }
+
+  /**
+   * Opens a group of primitive columns, some {@code char} or {@code boolean}, as the {@link
+   * ColumnarVec} of a record made for its columns: the one public way to read those columns.
+   */
+  private static Source openColumnar(
+      Path dir, VecOptions options, Map<String, VecDescription> described, List<String> selected)
+      throws IOException {
+    List<Column> fields = new ArrayList<>();
+    for (Map.Entry<String, VecDescription> e : described.entrySet()) {
+      fields.add(new Column(e.getKey(), ColumnType.ofJavaName(e.getValue().elementType()), 0));
+    }
+    RecordClasses.Defined defined = RecordClasses.define(fields);
+    ColumnarVec<? extends Record> vec =
+        ColumnarVec.open(dir, defined.type(), options, defined.lookup());
+    try {
+      Map<String, List<Column>> all = new LinkedHashMap<>();
+      Map<String, Opened> opened = new LinkedHashMap<>();
+      Map<Column, Part> partOf = new java.util.HashMap<>();
+      for (Column c : fields) {
+        all.put(c.name(), List.of(c));
+        long size = c.type().byteSize();
+        Opened o = new Opened(vec.size(), size, vec.columnSegment(c.name()));
+        opened.put(c.name(), o);
+        partOf.put(c, new Part(o.data(), size));
+      }
+      List<Column> columns = select(dir, all, selected);
+      List<String> used = columns.stream().map(Column::name).toList();
+      return groupSource(dir, vec, options, vec.sequence(), columns, used, opened, partOf);
+    } catch (IOException | RuntimeException | Error e) {
+      closeAfter(vec, e);
+      throw e;
+    }
+  }
+
+  /** The source over a group's selected columns, once they are open; checks their lengths. */
+  private static Source groupSource(
+      Path dir,
+      Closeable resource,
+      VecOptions options,
+      long sequence,
+      List<Column> columns,
+      List<String> used,
+      Map<String, Opened> opened,
+      Map<Column, Part> partOf)
+      throws ExportException {
+    // Every selected column must have the same number of rows.
+    String first = used.getFirst();
+    long rows = opened.get(first).size();
+    long rowBytes = 0;
+    for (String name : used) {
+      Opened o = opened.get(name);
+      if (o.size() != rows) {
+        throw new ExportException(
+            dir,
+            "columns differ in length: '"
+                + first
+                + "' has "
+                + rows
+                + " rows, '"
+                + name
+                + "' "
+                + o.size()
+                + "; export them separately with --columns");
+      }
+      rowBytes += o.elementSize();
+    }
+    Part[] parts = columns.stream().map(partOf::get).toArray(Part[]::new);
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(Metadata.MAGIC, options.magic());
+    m.put(Metadata.DATA_VERSION, options.dataVersion().toString());
+    m.put(Metadata.ELEMENT_TYPE, GROUP);
+    m.put(Metadata.GROUP_SEQUENCE, Long.toString(sequence));
+    return new Source(
+        dir,
+        resource,
+        ByteOrder.nativeOrder(),
+        rows,
+        columns,
+        parts,
+        rowBytes,
+        java.util.Collections.unmodifiableMap(m),
+        () -> true);
   }
 
   /**
@@ -372,6 +545,18 @@ final class Source implements Closeable {
   /** {@return key-value metadata saying where the data came from} */
   Map<String, String> metadata() {
     return metadata;
+  }
+
+  /**
+   * {@return whether the exported elements are still those of the commit the source opened at}
+   * Always true, except for a vector that a writer holds (read as a live reader): then false if a
+   * commit since the open rewrote elements below the exported size (set, insert, remove, truncate),
+   * so the values read may mix two commits. A rewrite the writer has not committed yet is not seen.
+   *
+   * @throws IOException if the live reader cannot look at the newest commit
+   */
+  boolean unchanged() throws IOException {
+    return unchanged.unchanged();
   }
 
   @Override

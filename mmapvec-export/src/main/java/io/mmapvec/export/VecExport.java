@@ -7,8 +7,9 @@ import java.util.Objects;
 import java.util.function.LongConsumer;
 
 /**
- * Exports vector files to the columnar files that DuckDB, Spark, Trino, Polars, pandas and pyarrow
- * read (Parquet, Arrow IPC), and imports Parquet files back into vector files.
+ * Exports vector files and column groups to the columnar files that DuckDB, Spark, Trino, Polars,
+ * pandas and pyarrow read (Parquet, Arrow IPC), and imports Parquet files back into vector files
+ * and groups.
  *
  * <pre>{@code
  * VecExport.toParquet(Path.of("ticks.vec"), Path.of("ticks.parquet"), ExportOptions.defaults());
@@ -36,13 +37,20 @@ import java.util.function.LongConsumer;
  * refused; a missing or extra column file is the group's {@link io.mmapvec.VecFormatException}
  * ({@code COLUMN_MISSING}, {@code COLUMN_EXTRA}), before anything is written.
  *
- * <p><b>Reading the source:</b> through the public API of mmapvec-core ({@link
- * io.mmapvec.VecFiles#openReader}), read-only, in either byte order, without the Java class of
- * record elements: the source is locked shared for the whole export, so a writer (another process,
- * or this JVM) holding it makes the export fail with {@link io.mmapvec.VecLockedException} before
- * anything is written, and no writer can change it meanwhile. What is exported is the last commit.
- * A file of the other byte order exports the same values (Parquet is always little-endian; an Arrow
- * file keeps the source's order and says so in its schema).
+ * <p><b>Reading the source:</b> through the public API of mmapvec-core, read-only, without the Java
+ * class of record elements. What is exported is the last commit. A vector file no writer holds is
+ * read through {@link io.mmapvec.VecFiles#openReader} (either byte order), locked shared for the
+ * whole export so that no writer can change it meanwhile. A vector file a writer holds (another
+ * process, or this JVM) is read as a live reader (a read-only typed open) at the writer's last
+ * durable commit; after writing, the file's rewrite counter is compared, and if a commit changed
+ * exported elements meanwhile the export starts again, up to 3 times ({@link ExportException}
+ * then). A rewrite stored but not yet committed while the export reads can still appear. Where live
+ * reading is impossible (the {@code FileChannel} fallback), and for a group held by a writer, the
+ * export fails with {@link io.mmapvec.VecLockedException} before anything is written. A {@code
+ * ColumnarVec}'s group is read through {@link io.mmapvec.ColumnarVec#columnSegment}, so its {@code
+ * char} and {@code boolean} columns export too. A file of the other byte order exports the same
+ * values (Parquet is always little-endian; an Arrow file keeps the source's order and says so in
+ * its schema).
  *
  * <p><b>Writing:</b> to a temporary file beside the target, flushed, then renamed over the target
  * and the directory flushed: when a method returns, the output is durable; when it throws, nothing
@@ -53,6 +61,9 @@ import java.util.function.LongConsumer;
  * reported on the calling thread.
  */
 public final class VecExport {
+  /** How often an export of a vector that its writer rewrites meanwhile is tried. */
+  private static final int ATTEMPTS = 3;
+
   private VecExport() {}
 
   /**
@@ -66,9 +77,11 @@ public final class VecExport {
    * @return the number of rows written
    * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file or group, or is
    *     damaged (a group: a column file missing or extra)
-   * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
+   * @throws io.mmapvec.VecLockedException if a writer holds a group {@code source}, or a vector
+   *     {@code source} that cannot be read as a live reader
    * @throws ExportException if a selected column does not exist, {@code target} is {@code source},
-   *     a group has no column, or the selected columns of a group differ in length
+   *     a group has no column, the selected columns of a group differ in length, or a writer
+   *     rewrote exported elements during each of 3 tries
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
@@ -89,9 +102,11 @@ public final class VecExport {
    * @return the number of rows written
    * @throws io.mmapvec.VecFormatException if {@code source} is not a vector file or group, or is
    *     damaged (a group: a column file missing or extra)
-   * @throws io.mmapvec.VecLockedException if a writer holds {@code source}, or this JVM has it open
+   * @throws io.mmapvec.VecLockedException if a writer holds a group {@code source}, or a vector
+   *     {@code source} that cannot be read as a live reader
    * @throws ExportException if a selected column does not exist, {@code target} is {@code source},
-   *     a group has no column, or the selected columns of a group differ in length
+   *     a group has no column, the selected columns of a group differ in length, or a writer
+   *     rewrote exported elements during each of 3 tries
    * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
    *     left under the target name
    */
@@ -129,6 +144,45 @@ public final class VecExport {
     ParquetImport.read(source, target, progress);
   }
 
+  /**
+   * Creates the column group directory {@code target} from the Parquet file {@code source}: one
+   * group column per Parquet column, named as it; columns named {@code p.x}, {@code p.y} (as an
+   * export of a group's record column {@code p} names them), adjacent, become one record column
+   * {@code p} with components {@code x}, {@code y}. The columns must all be of the exported types
+   * and hold no null. A file of primitive columns only becomes a {@link io.mmapvec.ColumnarVec}'s
+   * group (every type, {@code char} and {@code boolean} included), which {@link
+   * io.mmapvec.VecGroup} and any {@code ColumnarVec} of a record with the same component names and
+   * types open; with record columns, a {@code VecGroup} (then a top-level {@code char} or {@code
+   * boolean} column is refused: only a {@code ColumnarVec} holds those). Magic and data version
+   * come from the file's mmapvec metadata when it has them, else are the defaults. Exporting a
+   * group and importing the file gives a group of identical element bytes in every column (record
+   * padding is zero).
+   *
+   * <p><b>Writing:</b> the group is built and committed in a temporary directory beside the target
+   * and renamed into place when complete; when this throws, nothing is left under the target name
+   * and the temporary directory is deleted (a crash can leave a {@code .NAME.tmp-…} directory,
+   * never read, which can be deleted).
+   *
+   * @param source a Parquet file
+   * @param target the group directory to create: it must not exist, its parent must
+   * @param progress receives the bytes of {@code source} read so far, after each row group, rising
+   *     to the file's size
+   * @throws java.nio.file.NoSuchFileException if {@code source}, or {@code target}'s parent
+   *     directory, does not exist
+   * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+   * @throws ExportException if {@code source} is not Parquet, has a column of another type (the
+   *     message names it), a null (naming the column and row), or a column name a group cannot hold
+   * @throws IOException if reading or writing fails (for example, the disk is full); nothing is
+   *     left under the target name
+   */
+  public static void fromParquetToGroup(Path source, Path target, LongConsumer progress)
+      throws IOException {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(progress, "progress");
+    ParquetImport.readGroup(source, target, progress);
+  }
+
   @FunctionalInterface
   private interface Writer {
     void write(Source source, Path file, ExportOptions options) throws IOException;
@@ -143,21 +197,50 @@ public final class VecExport {
     if (Files.exists(target) && Files.exists(source) && Files.isSameFile(source, target)) {
       throw new ExportException(target, "is the vector being exported; choose another output");
     }
-    try (Source s = Source.open(source, options.columns())) {
-      try {
-        writer.write(s, temporary, options);
-        AtomicOutput.commit(temporary, target, true);
-        return s.rows();
-      } catch (IOException e) {
-        AtomicOutput.discard(temporary, e);
-        // The JDK's plain IOExceptions (a full disk, say) name no file; say which one.
-        throw e.getClass() == IOException.class
-            ? new IOException("writing " + target + " failed: " + e.getMessage(), e)
-            : e;
-      } catch (RuntimeException | Error e) {
-        AtomicOutput.discard(temporary, e);
-        throw e;
+    for (int attempt = 1; ; attempt++) {
+      try (Source s = Source.open(source, options.columns())) {
+        Long rows = write(s, target, temporary, options, writer);
+        if (rows != null) {
+          return rows;
+        }
       }
+      if (attempt == ATTEMPTS) {
+        throw new ExportException(
+            source,
+            "was rewritten in place by its writer during each of "
+                + ATTEMPTS
+                + " exports (a commit changed elements being exported); export it when the writer"
+                + " only appends, or is closed");
+      }
+    }
+  }
+
+  /**
+   * Writes {@code s} to {@code temporary} and renames it to {@code target}.
+   *
+   * @return the rows written, or null (and no file) if the source's writer rewrote exported
+   *     elements meanwhile
+   */
+  private static Long write(
+      Source s, Path target, Path temporary, ExportOptions options, Writer writer)
+      throws IOException {
+    try {
+      writer.write(s, temporary, options);
+      if (!s.unchanged()) {
+        Files.delete(temporary);
+        return null;
+      }
+      AtomicOutput.commit(temporary, target, true);
+      return s.rows();
+    } catch (IOException e) {
+      AtomicOutput.discard(temporary, e);
+      // The JDK's plain IOExceptions (a full disk, say) name no file; say which one.
+      throw e.getClass() == IOException.class
+          ? new IOException("writing " + target + " failed: " + e.getMessage(), e)
+          : e;
+    } catch (RuntimeException | Error e) {
+      AtomicOutput.discard(temporary, e);
+      throw e;
     }
   }
 }

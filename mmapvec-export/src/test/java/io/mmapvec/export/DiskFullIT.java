@@ -134,6 +134,19 @@ class DiskFullIT {
   }
 
   @Test
+  void groupImportOntoAFullDiskLeavesNothing() throws Exception {
+    Path vec = Fixtures.create(dir.resolve("in.vec"), Fixtures.Kind.RECORD, 100_000);
+    Path parquet = dir.resolve("in.parquet");
+    VecExport.toParquet(vec, parquet, ExportOptions.defaults());
+    Throwable t =
+        catchThrowable(
+            () -> VecExport.fromParquetToGroup(parquet, mountPoint.resolve("out"), b -> {}));
+    assertThat(t).isInstanceOf(IOException.class);
+    System.out.println("export DiskFullIT, group import: " + t);
+    assertTmpfsEmpty();
+  }
+
+  @Test
   void aSmallExportStillFits() throws Exception {
     // The same mount takes an export that fits: the failures above are the disk, not the mount.
     Path vec = Fixtures.create(dir.resolve("in.vec"), Fixtures.Kind.LONG, 1_000);

@@ -226,37 +226,82 @@ class GroupExportTest {
     }
     Path parquet = dir.resolve("out.parquet");
     Path arrow = dir.resolve("out.arrow");
-    // No vector type holds the char and boolean components: refused by name, unless left out.
-    assertThatThrownBy(() -> VecExport.toParquet(g, parquet, ExportOptions.defaults()))
-        .isInstanceOf(ExportException.class)
-        .hasMessageContaining("column 'side' holds char")
-        .hasMessageContaining("--columns");
-    assertThat(parquet).doesNotExist();
-    ExportOptions readable = ExportOptions.defaults().withColumns(List.of("time", "price", "qty"));
-    VecExport.toParquet(g, parquet, readable);
-    VecExport.toArrow(g, arrow, readable.withRowGroupRows(1_000));
+    // char and boolean columns too (UINT16, BOOLEAN), read through the ColumnarVec.
+    VecExport.toParquet(g, parquet, ExportOptions.defaults().withRowGroupRows(1_500));
+    VecExport.toArrow(g, arrow, ExportOptions.defaults().withRowGroupRows(1_000));
     int n = ticks.size();
-    long[] time = new long[n], qty = new long[n];
+    long[] time = new long[n], qty = new long[n], side = new long[n], ok = new long[n];
     double[] price = new double[n];
     for (int i = 0; i < n; i++) {
       Tick t = ticks.get(i);
       time[i] = t.time();
       price[i] = t.price();
       qty[i] = t.qty();
+      side[i] = t.side();
+      ok[i] = t.ok() ? 1 : 0;
     }
     List<ColumnValues> expected =
         List.of(
             new ColumnValues("time", ColumnType.LONG, time, null),
             new ColumnValues("price", ColumnType.DOUBLE, null, price),
-            new ColumnValues("qty", ColumnType.INT, qty, null));
+            new ColumnValues("qty", ColumnType.INT, qty, null),
+            new ColumnValues("side", ColumnType.CHAR, side, null),
+            new ColumnValues("ok", ColumnType.BOOLEAN, ok, null));
     assertThat(names(parquet))
         .containsExactlyElementsOf(expected.stream().map(ColumnValues::name).toList());
+    assertThat(
+            duck()
+                .rows("DESCRIBE SELECT side, ok FROM read_parquet(" + DuckDb.literal(parquet) + ")")
+                .stream()
+                .map(r -> r.get(1))
+                .toList())
+        .containsExactly("USMALLINT", "BOOLEAN");
+    long sequence;
+    try (VecGroup group = VecGroup.open(g, Fixtures.OPTIONS.withReadOnly(true))) {
+      sequence = group.sequence();
+    }
     SoftAssertions soft = new SoftAssertions();
     for (ColumnValues c : expected) {
       ParquetRoundTripTest.checkColumn(soft, DuckDb.literal(parquet), c);
     }
+    soft.assertThat(kv(parquet))
+        .containsEntry("mmapvec.elementType", "group")
+        .containsEntry("mmapvec.groupSequence", Long.toString(sequence));
     soft.assertAll();
     checkArrow(arrow, expected);
+
+    // A selection, in another order.
+    VecExport.toParquet(g, parquet, ExportOptions.defaults().withColumns(List.of("ok", "time")));
+    assertThat(names(parquet)).containsExactly("ok", "time");
+    soft = new SoftAssertions();
+    ParquetRoundTripTest.checkColumn(soft, DuckDb.literal(parquet), expected.get(4));
+    ParquetRoundTripTest.checkColumn(soft, DuckDb.literal(parquet), expected.get(0));
+    soft.assertAll();
+  }
+
+  @Test
+  void aCharColumnBesideARecordColumnIsRefusedByNameUnlessLeftOut() throws Exception {
+    Path g = dir.resolve("mixed");
+    try (ColumnarVec<Tick> v = ColumnarVec.open(g, Tick.class, Fixtures.OPTIONS)) {
+      v.add(new Tick(1, 2.5, 3, 'x', true));
+    }
+    Path recordFile = Fixtures.create(dir.resolve("records.vec"), Fixtures.Kind.RECORD, 1);
+    try (VecGroup group = VecGroup.open(g, Fixtures.OPTIONS);
+        StructVec<Fixtures.AllTypes> records =
+            StructVec.open(
+                recordFile, Fixtures.AllTypes.class, Fixtures.OPTIONS.withReadOnly(true))) {
+      group.structVec("pos", Fixtures.AllTypes.class).add(records.get(0));
+    }
+    Path parquet = dir.resolve("out.parquet");
+    // Only a ColumnarVec reads char and boolean columns, and a record column makes it none.
+    assertThatThrownBy(() -> VecExport.toParquet(g, parquet, ExportOptions.defaults()))
+        .isInstanceOf(ExportException.class)
+        .hasMessageContaining("column 'side' holds char")
+        .hasMessageContaining("--columns");
+    assertThat(parquet).doesNotExist();
+    VecExport.toParquet(
+        g, parquet, ExportOptions.defaults().withColumns(List.of("time", "price", "qty", "pos")));
+    assertThat(names(parquet)).startsWith("time", "price", "qty", "pos.b");
   }
 
   @Test
