@@ -376,8 +376,9 @@ public final class ColumnarVec<R extends Record> implements Closeable {
   }
 
   /**
-   * {@return the sequence number of the group commit this vector shows (1 for a new group)} As
-   * {@link VecGroup#sequence()}; exporters record it.
+   * {@return the sequence number of the group commit this vector shows (1 for a new group): a
+   * read-only vector's as of its last {@link #refresh()}} As {@link VecGroup#sequence()}; exporters
+   * record it.
    *
    * @throws VecClosedException after {@link #close()}
    */
@@ -785,12 +786,6 @@ public final class ColumnarVec<R extends Record> implements Closeable {
    */
   public long rewriteCount() {
     return store.rewriteCount();
-  }
-
-  /** {@return the sequence of the group commit shown (reader) or written last (writer)} */
-  public long sequence() {
-    store.checkOpen();
-    return store.committed().sequence();
   }
 
   /**
