@@ -178,10 +178,17 @@ public final class ColumnarVec<R extends Record> implements Closeable {
     try {
       List<Column> committed = store.committed().columns();
       if (committed.isEmpty() && !options.readOnly()) {
-        for (FieldLayout f : fields) {
-          store.column(f.name(), ElementLayout.of(f.type()));
+        // Under the commit lock: the background flusher (SyncPolicy.every) must not commit a
+        // record layout with only some of its columns (a crash would then leave it for good).
+        store.commitLock().lock();
+        try {
+          for (FieldLayout f : fields) {
+            store.column(f.name(), ElementLayout.of(f.type()));
+          }
+          store.commit(SyncTrigger.EXPLICIT);
+        } finally {
+          store.commitLock().unlock();
         }
-        store.commit(SyncTrigger.EXPLICIT);
       } else {
         checkLayout(committed, fields, store.dir().resolve(GroupStore.MANIFEST));
         checkLengths(store);
