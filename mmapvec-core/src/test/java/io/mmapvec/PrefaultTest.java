@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.Backend;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -83,6 +86,42 @@ class PrefaultTest {
       v.add(42);
       assertThat(v.get(0)).isEqualTo(42);
       assertThat(v.size()).isEqualTo(1);
+    }
+  }
+
+  /** Committed elements beyond a truncate, after a reopen: the crash story and a live reader's. */
+  @Test
+  void aTruncateThenAnAppendAfterReopenNeverZeroesElementsOfTheLastCommit() throws IOException {
+    Backend b = backend(Kind.NATIVE);
+    Path f = dir.resolve("c.vec");
+    int n = 100_000;
+    try (LongVec v = LongVec.open(f, VecOptions.defaults(), b)) {
+      for (long i = 0; i < n; i++) {
+        v.add(i + 1);
+      }
+    }
+    try (LongVec w = LongVec.open(f, VecOptions.defaults(), b);
+        LongVec reader = LongVec.open(f, VecOptions.defaults().withReadOnly(true), b)) {
+      w.truncate(10);
+      w.add(-1); // the first append of this open: it prefaults (and used to zero beyond index 10)
+      assertThat(reader.size()).isEqualTo(n);
+      for (long i = 11; i < n; i++) {
+        assertThat(reader.get(i))
+            .as("element %d of the commit the reader holds", i)
+            .isEqualTo(i + 1);
+      }
+      // What a crash now would leave: the last commit (size n), read from the file itself.
+      ByteBuffer bytes = ByteBuffer.allocate(8 * n).order(ByteOrder.nativeOrder());
+      try (FileChannel ch = FileChannel.open(f)) {
+        while (bytes.hasRemaining()) {
+          if (ch.read(bytes, 65536 + bytes.position()) < 0) {
+            break;
+          }
+        }
+      }
+      for (int i = 11; i < n; i++) {
+        assertThat(bytes.getLong(8 * i)).as("element %d in the file", i).isEqualTo(i + 1);
+      }
     }
   }
 

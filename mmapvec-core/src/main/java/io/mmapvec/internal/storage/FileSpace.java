@@ -25,10 +25,13 @@ final class FileSpace {
   private long capacity;
 
   /**
-   * The file offset up to which pages were prefaulted by {@link #prefault} since open (page
-   * aligned, at most {@link #fileBytes}); appends below it take no costly page fault.
+   * The file offset below which {@link #prefault} never writes (page aligned, at most {@link
+   * #fileBytes}): the file's size at open, then the end of every window prefaulted since. Bytes
+   * below the size at open may hold elements of commits that were made before this open (beyond the
+   * committed size a writer truncated to, or in an older commit a live reader still reads); bytes
+   * above it were allocated by this writer and are zeroed at most once, before any store.
    */
-  private long prefaultedTo = HeaderFormat.DATA_OFFSET;
+  private long prefaultedTo;
 
   FileSpace(
       Path path,
@@ -48,6 +51,7 @@ final class FileSpace {
     this.pageSize = pageSize;
     this.fileBytes = fileBytes;
     this.capacity = GrowthPolicy.capacityOf(fileBytes, elementSize);
+    this.prefaultedTo = fileBytes;
   }
 
   /** {@return how many elements the allocated file holds} */
@@ -68,11 +72,14 @@ final class FileSpace {
    * beyond ({@link GrowthPolicy#prefaultEnd}), through {@link BackendFile#prefault}: the native
    * backend writes zeros there, which puts the pages in the page cache in large batches (about 0.9
    * µs of CPU per 4 KiB page, stores included, against 2.3 µs when each first store faults its page
-   * in). Only pages at or beyond the one after the last of the {@code size} elements are written,
-   * so no element is ever touched; pages prefaulted before (below {@link #prefaultedTo}) are not
-   * written again. An optimisation only: a failure ends this window's prefaulting and the stores
-   * fault the pages in as they would have. Under the commit lock, with {@code needed} at most the
-   * capacity.
+   * in). Only pages this writer allocated and never prefaulted before are written: at or above
+   * {@link #prefaultedTo} (at first the file's size at open) and beyond the page of the last of the
+   * {@code size} elements. Elements beyond the size are not garbage: after a truncate they still
+   * belong to the last commit until the next one (a crash goes back to it), and to any older commit
+   * a live reader holds; every store of this writer beyond the size went below {@link
+   * #prefaultedTo}, because appends stop there. An optimisation only: a failure ends this window's
+   * prefaulting and the stores fault the pages in as they would have. Under the commit lock, with
+   * {@code needed} at most the capacity.
    *
    * @param size the elements stored now
    * @param needed the elements the append needs, at most {@link #capacity()}
