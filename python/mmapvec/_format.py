@@ -333,8 +333,10 @@ def dtype_spec(identity):
 
 GROUP_SIGNATURE = b"mmapvgrp"
 MANIFEST_NAME = "_manifest"
-MANIFEST_BYTES = 20480
+MANIFEST_BYTES = 20480  # read at open: the identity page and both slots (new manifests are 24576)
 MANIFEST_SLOTS = (4096, 12288)
+MANIFEST_SLOT_BYTES = 8192
+MANIFEST_PUBLISHED_OFFSET = 20480  # u64 P of live group readers (docs/FORMAT.md)
 MANIFEST_MAX_COLUMNS = 127
 _NAME_CHARS = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$-")
 
@@ -386,7 +388,7 @@ def parse_manifest_identity(buf, path, magic=None, data_version=None):
 
 
 def parse_manifest_slot(raw):
-    """``(sequence, [ManifestColumn...])`` of a valid manifest slot, else ``None``."""
+    """``(sequence, [ManifestColumn...], rewrites)`` of a valid manifest slot, else ``None``."""
     native = "<" if sys.byteorder == "little" else ">"
     sequence, _millis, count = struct.unpack_from(native + "QqI", raw, 0)
     if sequence < 1 or sequence >= 1 << 63 or count > MANIFEST_MAX_COLUMNS:
@@ -410,4 +412,5 @@ def parse_manifest_slot(raw):
         element_size, size, column_sequence = struct.unpack_from(native + "IQQ", e, 36)
         names.add(name)
         columns.append(ManifestColumn(name.decode("ascii"), code, element_size, size, column_sequence))
-    return sequence, columns
+    (rewrites,) = struct.unpack_from(native + "Q", raw, 24)
+    return sequence, columns, rewrites

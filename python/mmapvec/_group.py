@@ -2,6 +2,9 @@
 
 import os
 import stat
+import struct
+import sys
+import time
 
 from . import _format as fmt
 from ._format import FormatError, LockedError, MmapvecError, Reason
@@ -9,20 +12,26 @@ from ._reader import Vector, _read_at, _take_reader_lock, _writer_alive
 
 
 class Group:
-    """A column group opened read-only: the manifest's newest commit, and each column at the size
-    that commit gives it (whatever the column's own commit slots say: the manifest is the truth).
+    """A column group opened read-only: a group commit, and each column at the size that commit
+    gives it (whatever the column's own commit slots say: the manifest is the truth).
 
     :attr:`columns` maps each column's name to its :class:`Vector`; :meth:`arrays` gives a dict of
-    read-only ``numpy.memmap`` arrays, one per column, all of one commit. A group that a writer
-    holds is refused: following a live group writer is not supported yet.
+    read-only ``numpy.memmap`` arrays, one per column, all of one commit. A live Java group writer
+    may be working: the group shows the newest commit whose manifest slot is durable (the published
+    sequence, docs/FORMAT.md "Live group readers"), and :meth:`refresh` moves to a newer one.
     """
 
     def __init__(self, path, magic=None, data_version=None):
         self.path = os.fspath(path)
         self.columns = {}
+        self.sequence = 0
+        self.rewrites = 0
+        self._ids = {}
+        self._fd = -1
         if not os.path.isdir(self.path):
             raise MmapvecError(Reason.NOT_A_GROUP, "not a directory", self.path)
         manifest = os.path.join(self.path, fmt.MANIFEST_NAME)
+        self._manifest = manifest
         try:
             fd = os.open(manifest, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         except FileNotFoundError:
@@ -32,36 +41,99 @@ class Group:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise MmapvecError(Reason.NOT_A_REGULAR_FILE, "not a regular file", manifest)
             _take_reader_lock(fd, manifest)
-            if _writer_alive(fd):
-                raise LockedError(Reason.LOCKED, "a group writer holds the group (a live group is not followed yet)", manifest)
             buf = _read_at(fd, fmt.MANIFEST_BYTES, 0)
             self.magic, self.data_version = fmt.parse_manifest_identity(buf, manifest, magic, data_version)
-            slots = [fmt.parse_manifest_slot(buf[at : at + 8192]) for at in fmt.MANIFEST_SLOTS]
-            valid = [s for s in slots if s is not None]
-            if not valid:
-                raise FormatError(Reason.CHECKSUM_MISMATCH, "neither manifest slot is valid: damaged", manifest)
-            self.sequence, entries = max(valid, key=lambda s: s[0])  # slot 0 wins a tie
-            if slots[0] is not None and slots[0][0] == self.sequence:
-                entries = slots[0][1]
-            self._open_columns(entries)
+            if not self._adopt_newest():
+                raise LockedError(Reason.LOCKED, "the group writer has published no commit yet", manifest)
+            if not _writer_alive(fd):
+                self._check_no_extra_files()
         except BaseException:
             self.close()
             raise
 
-    def _open_columns(self, entries):
-        listed = {e.name for e in entries}
+    def refresh(self):
+        """Moves to the newest durable group commit (never back) and returns its sequence; every
+        column then has that commit's size, and :meth:`arrays` covers it. Columns the commit added
+        appear in :attr:`columns`; dropped ones leave it (arrays handed out stay readable)."""
+        if self._fd < 0:
+            raise ValueError("the group is closed (%s)" % self.path)
+        self._adopt_newest()
+        return self.sequence
+
+    def _stable_slot(self, at):
+        for _ in range(8):
+            a = _read_at(self._fd, fmt.MANIFEST_SLOT_BYTES, at)
+            b = _read_at(self._fd, fmt.MANIFEST_SLOT_BYTES, at)
+            if a == b:
+                return fmt.parse_manifest_slot(a) if len(a) == fmt.MANIFEST_SLOT_BYTES else None
+        return None
+
+    def _choose(self):
+        """The newest group commit a reader may show (the vector's gate over the manifest):
+        ``(sequence, columns, rewrites)``, or ``None`` while nothing durable can be told."""
+        native = "<" if sys.byteorder == "little" else ">"
+        delay = 0.00002
+        for _ in range(100):
+            published = 0
+            if os.fstat(self._fd).st_size >= fmt.MANIFEST_PUBLISHED_OFFSET + 8:
+                (published,) = struct.unpack(native + "Q", _read_at(self._fd, 8, fmt.MANIFEST_PUBLISHED_OFFSET))
+            valid = [s for s in (self._stable_slot(at) for at in fmt.MANIFEST_SLOTS) if s is not None]
+            if not valid:
+                raise FormatError(Reason.CHECKSUM_MISMATCH, "neither manifest slot is valid: damaged", self._manifest)
+            newest = max(valid, key=lambda s: s[0])  # slot 0 wins a tie
+            if newest[0] <= published:
+                return newest
+            if _writer_alive(self._fd):
+                older = [s for s in valid if s[0] <= published]
+                return max(older, key=lambda s: s[0]) if older else None
+            os.fdatasync(self._fd)  # a dead writer's last slot: make it durable, then trust it
+            if not _writer_alive(self._fd):
+                return newest
+            time.sleep(delay)
+            delay = min(delay * 2, 0.001)
+        return None
+
+    def _adopt_newest(self):
+        chosen = self._choose()
+        if chosen is None:
+            return self.sequence > 0
+        if chosen[0] > self.sequence:
+            self._open_columns(chosen[1])
+            self.sequence, self.rewrites = chosen[0], chosen[2]
+        return True
+
+    def _check_no_extra_files(self):
         for name in sorted(os.listdir(self.path)):
-            if not name.endswith(".vec") or name.startswith("."):
-                continue
-            if name[: -len(".vec")] not in listed:
+            if name.endswith(".vec") and not name.startswith(".") and name[: -len(".vec")] not in self.columns:
                 raise FormatError(Reason.COLUMN_EXTRA, "the manifest does not list this column file", os.path.join(self.path, name))
-        for e in entries:
-            file = self._column_file(e.name)
-            v = Vector(file)
-            self.columns[e.name] = v
-            if v._identity.element_type != ("struct" if e.type_code == fmt.STRUCT_CODE else fmt.PRIMITIVES[e.type_code][0]) or v.element_size != e.element_size:
-                raise FormatError(Reason.ELEMENT_TYPE_MISMATCH, "the column file holds %s elements of %d bytes, the manifest says otherwise" % (v.element_type, v.element_size), file)
-            v._pin(e.size, e.sequence)
+
+    def _open_columns(self, entries):
+        columns, ids = {}, {}
+        try:
+            for e in entries:
+                file = self._column_file(e.name)
+                st = os.stat(file)
+                key = (st.st_dev, st.st_ino)
+                v = self.columns.get(e.name)
+                if v is None or self._ids.get(e.name) != key:
+                    v = Vector(file)  # a new column, or the name leads to a new file
+                    kind = "struct" if e.type_code == fmt.STRUCT_CODE else fmt.PRIMITIVES[e.type_code][0]
+                    if v._identity.element_type != kind or v.element_size != e.element_size:
+                        v.close()
+                        raise FormatError(Reason.ELEMENT_TYPE_MISMATCH, "the column file holds %s elements of %d bytes, the manifest says otherwise" % (v.element_type, v.element_size), file)
+                else:
+                    v._adopt_newest()  # its own newest durable commit: at least the group's
+                columns[e.name], ids[e.name] = v, key
+                v._pin(e.size, e.sequence)
+        except BaseException:
+            for name, v in columns.items():
+                if self.columns.get(name) is not v:
+                    v.close()
+            raise
+        for name, v in self.columns.items():
+            if columns.get(name) is not v:
+                v.close()  # dropped or replaced; arrays handed out keep their own mapping
+        self.columns, self._ids = columns, ids
 
     def _column_file(self, name):
         plain = os.path.join(self.path, name + ".vec")
@@ -90,6 +162,7 @@ class Group:
         """Closes every column and the manifest. Idempotent."""
         for v in self.columns.values():
             v.close()
+        self.columns = {}
         fd, self._fd = self._fd, -1
         if fd >= 0:
             os.close(fd)
@@ -109,6 +182,7 @@ def open_group(path, magic=None, data_version=None):
 
     :raises MmapvecError: ``NOT_A_GROUP``, ``COLUMN_MISSING``, ``COLUMN_EXTRA``, or any reason of
         :func:`open` for the manifest or a column file
-    :raises LockedError: a group writer holds the group
+    :raises LockedError: a group writer holds the group and has published no commit (or holds
+        the whole manifest: an older writer)
     """
     return Group(path, magic, data_version)

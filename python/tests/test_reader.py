@@ -346,6 +346,35 @@ def test_a_damaged_newest_manifest_slot_falls_back_to_the_first_commit(fixtures,
         assert lines_of(after.arrays()["price"]) == lines
 
 
+def test_a_group_follows_a_live_java_group_writer(java, tmp_path):
+    """The Java group writer appends rows to columns a (value(i)) and b (i / 2) and commits every
+    2000 rows, printing each committed row count once the commit returned; after each such line
+    refresh() must show at least that many rows, both columns always equally long and right."""
+    path = tmp_path / "group"
+    count, batch = 40_000, 2_000
+    writer = start_writer(java, "group", str(path), str(count), str(batch))
+    try:
+        assert writer.stdout.readline().startswith("READY 0")
+        g = mmapvec.open_group(path)
+        sequences = [g.sequence]
+        for line in writer.stdout:
+            word, number = line.split()
+            committed = int(number)
+            sequences.append(g.refresh())
+            assert sequences[-1] >= sequences[-2]
+            a, b = g.arrays()["a"], g.arrays()["b"]
+            assert len(a) == len(b) == len(g) >= committed, "a returned commit is not visible"
+            i = np.arange(0, len(a), dtype=np.int64)
+            assert (a == i * i + 7).all() and (b == i * 0.5).all()
+            if word == "DONE":
+                break
+        assert len(g) == count and len(set(sequences)) > 5 and g.rewrites == 0
+        g.close()
+    finally:
+        writer.stdin.close()
+        assert writer.wait(timeout=60) == 0
+
+
 def test_crc32c_check_value():
     assert mmapvec.crc32c(b"123456789") == 0xE3069283
 

@@ -16,6 +16,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -177,10 +178,17 @@ public final class ColumnarVec<R extends Record> implements Closeable {
     try {
       List<Column> committed = store.committed().columns();
       if (committed.isEmpty() && !options.readOnly()) {
-        for (FieldLayout f : fields) {
-          store.column(f.name(), ElementLayout.of(f.type()));
+        // Under the commit lock: the background flusher (SyncPolicy.every) must not commit a
+        // record layout with only some of its columns (a crash would then leave it for good).
+        store.commitLock().lock();
+        try {
+          for (FieldLayout f : fields) {
+            store.column(f.name(), ElementLayout.of(f.type()));
+          }
+          store.commit(SyncTrigger.EXPLICIT);
+        } finally {
+          store.commitLock().unlock();
         }
-        store.commit(SyncTrigger.EXPLICIT);
       } else {
         checkLayout(committed, fields, store.dir().resolve(GroupStore.MANIFEST));
         checkLengths(store);
@@ -375,8 +383,9 @@ public final class ColumnarVec<R extends Record> implements Closeable {
   }
 
   /**
-   * {@return the sequence number of the group commit this vector shows (1 for a new group)} As
-   * {@link VecGroup#sequence()}; exporters record it.
+   * {@return the sequence number of the group commit this vector shows (1 for a new group): a
+   * read-only vector's as of its last {@link #refresh()}} As {@link VecGroup#sequence()}; exporters
+   * record it.
    *
    * @throws VecClosedException after {@link #close()}
    */
@@ -727,6 +736,63 @@ public final class ColumnarVec<R extends Record> implements Closeable {
     } finally {
       end();
     }
+  }
+
+  /**
+   * A read-only open: shows the newest group commit whose manifest slot is durable (a writer, in
+   * this process or another, may be appending meanwhile); every column, and {@link #size()}, then
+   * has that commit's length, the same for all columns. Nothing changes between two refreshes but
+   * element values the writer rewrites in place (racy by nature; see {@link #rewriteCount()}). A
+   * writable open: nothing. Costs two loads when nothing was committed since. The column vectors of
+   * {@link #column(String)} follow too (their own {@code refresh()} refreshes the whole group).
+   *
+   * <p>Threads: the owner thread, like every read; see {@link VecGroup#refresh()}.
+   *
+   * @return the group commit sequence shown from now on
+   * @throws VecFormatException if the newest commit no longer matches the record's layout, its
+   *     columns are of different lengths, or a column file is missing or shorter than it says
+   * @throws VecClosedException if the vector is closed
+   * @throws IOException if the manifest or a column cannot be read or mapped
+   */
+  public long refresh() throws IOException {
+    long seq = store.refresh();
+    List<Storage> now = store.openColumns();
+    for (int i = 0; i < columns.length; i++) {
+      if (now.get(i) != columns[i]) { // the writer replaced the file (drop, then add)
+        checkLayout(store.committed().columns(), codec.layout().fields(), store.dir());
+        columns[i] = now.get(i);
+        columns[i].fixLength(FIXED);
+        views.clear();
+      }
+    }
+    checkLengths(store);
+    return seq;
+  }
+
+  /**
+   * A read-only open: {@link #refresh()}es until a newer group commit shows or {@code timeout}
+   * passes (a short spin, then sleeps from 20 µs doubling up to 1 ms; no timing is promised); a
+   * writable open: returns at once.
+   *
+   * @param timeout the longest wait
+   * @return the group commit sequence shown from now on
+   * @throws InterruptedException if the thread is interrupted while waiting
+   * @throws IOException as {@link #refresh()}
+   */
+  public long awaitCommit(Duration timeout) throws IOException, InterruptedException {
+    long seq = store.awaitCommit(timeout);
+    refresh();
+    return seq;
+  }
+
+  /**
+   * {@return the group's rewrite counter, of the commit shown (reader) or written last (writer)}
+   * Compare it across {@link #refresh()}: equal means the records below the size seen before did
+   * not change in the commits in between (only records were appended); different means some may
+   * have (a set, remove, insert, truncation, or a writable segment view of a column).
+   */
+  public long rewriteCount() {
+    return store.rewriteCount();
   }
 
   /**

@@ -11,6 +11,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,25 @@ public final class VecGroup implements Closeable {
    */
   public static VecGroup open(Path dir, VecOptions options) throws IOException {
     return open(dir, options, Backend.current());
+  }
+
+  /**
+   * Opens the group read-only as a stable snapshot, for tools that read every element (export,
+   * {@code mmapvec info}): like a read-only {@link #open(Path, VecOptions)}, but refused while a
+   * group writer works, and while it is open a writer (any process, this JVM too) is refused. Live
+   * readers may share the group.
+   *
+   * @param dir the group directory
+   * @param options magic and data version (read-only is implied)
+   * @return the open group, at its last commit; {@link #refresh()} finds nothing newer
+   * @throws VecLockedException if a group writer holds the group
+   * @throws VecFormatException as {@link #open(Path)} says
+   * @throws java.nio.file.NoSuchFileException if there is no directory
+   * @throws IOException if a file cannot be opened, locked or mapped
+   */
+  public static VecGroup openSnapshot(Path dir, VecOptions options) throws IOException {
+    return new VecGroup(
+        GroupStore.open(dir, options.withReadOnly(true), Backend.current(), true, true));
   }
 
   static VecGroup open(Path dir, VecOptions options, Backend backend) throws IOException {
@@ -201,14 +221,14 @@ public final class VecGroup implements Closeable {
       String name, Class<R> recordType, MethodHandles.Lookup lookup) throws IOException {
     Objects.requireNonNull(recordType, "recordType");
     store.checkOpen();
+    RecordCodec codec = RecordCodec.of(recordType, lookup);
+    Storage s = store.column(name, codec.layout());
     Vec v = views.get(name);
-    if (v instanceof StructVec<?> sv && sv.recordType() == recordType) {
+    if (v instanceof StructVec<?> sv && sv.recordType() == recordType && sv.storage == s) {
       @SuppressWarnings("unchecked")
       StructVec<R> typed = (StructVec<R>) sv;
       return typed;
     }
-    RecordCodec codec = RecordCodec.of(recordType, lookup);
-    Storage s = store.column(name, codec.layout());
     StructVec<R> created = new StructVec<>(s, recordType, codec);
     views.put(name, created);
     return created;
@@ -217,11 +237,12 @@ public final class VecGroup implements Closeable {
   private <V extends Vec> V primitive(
       String name, ElementType type, Class<V> kind, Function<Storage, V> make) throws IOException {
     store.checkOpen();
+    Storage s = store.column(name, ElementLayout.of(type));
     Vec v = views.get(name);
-    if (kind.isInstance(v)) {
-      return kind.cast(v);
+    if (kind.isInstance(v) && ((AbstractVec) v).storage == s) {
+      return kind.cast(v); // the same file (a reader's refresh may have replaced it)
     }
-    V created = make.apply(store.column(name, ElementLayout.of(type)));
+    V created = make.apply(s);
     views.put(name, created);
     return created;
   }
@@ -251,7 +272,61 @@ public final class VecGroup implements Closeable {
     return store.names();
   }
 
-  /** {@return the sequence number of the last group commit (1 for a new group)} */
+  /**
+   * A read-only group: shows the newest group commit whose manifest slot is durable, while a group
+   * writer (another process, or another {@code VecGroup} in this JVM) may be working. Every column
+   * vector then has that commit's length, whatever its file's own slot says, and keeps it until the
+   * next refresh: all columns are always at one commit. Columns the commit added are available
+   * (through {@code longVec(name)} etc.) and listed by {@link #names()} after the refresh; columns
+   * it dropped leave {@link #names()}, and their vectors already handed out stay readable at their
+   * last length until the group closes (their mapping survives the writer deleting the file). A
+   * column whose name now leads to another file (dropped, then added again) gets a new vector; ask
+   * for it again. Element values below the length are racy by nature: each holds the value of the
+   * commit shown or a newer one the writer stored since; see {@link #rewriteCount()}. A writable
+   * group: nothing (it always shows its own state). Costs two loads when nothing was committed.
+   *
+   * <p>{@code refresh()} on any column vector of the group refreshes the whole group.
+   *
+   * <p>Threads: the owner thread, like the column reads.
+   *
+   * @return the sequence of the group commit shown from now on
+   * @throws VecFormatException if a column file of the new commit is missing, of another type, or
+   *     shorter than the commit says
+   * @throws VecClosedException if the group is closed
+   * @throws IOException if the manifest or a column cannot be read or mapped
+   */
+  public long refresh() throws IOException {
+    return store.refresh();
+  }
+
+  /**
+   * A read-only group: {@link #refresh()}es until a newer group commit shows or {@code timeout}
+   * passes (a short spin, then sleeps from 20 µs doubling up to 1 ms; no timing is promised). A
+   * writable group returns at once.
+   *
+   * @param timeout the longest wait
+   * @return the sequence of the group commit shown from now on (unchanged if none came)
+   * @throws InterruptedException if the thread is interrupted while waiting
+   * @throws IOException as {@link #refresh()}
+   */
+  public long awaitCommit(Duration timeout) throws IOException, InterruptedException {
+    return store.awaitCommit(timeout);
+  }
+
+  /**
+   * {@return the group's rewrite counter, of the commit shown (reader) or written last (writer)}
+   * Compare it across {@link #refresh()}: equal means no element below the lengths seen before
+   * changed in the commits in between (columns only grew); different means some may have (a set,
+   * remove, insert, truncation or writable segment view in any column): re-read them.
+   */
+  public long rewriteCount() {
+    return store.rewriteCount();
+  }
+
+  /**
+   * {@return the sequence number of the last group commit (1 for a new group); a read-only group:
+   * of the commit shown}
+   */
   public long sequence() {
     store.checkOpen();
     return store.committed().sequence();

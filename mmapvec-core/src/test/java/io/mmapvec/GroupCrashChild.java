@@ -16,6 +16,10 @@ import java.util.SplittableRandom;
  *
  * <p>Mode {@code hold}: opens the group for writing and waits to be killed (for lock tests).
  *
+ * <p>Mode {@code live} (for {@link GroupLiveReadersIT}): a {@link VecGroup} with columns {@code a}
+ * (long), {@code time}, {@code price}, {@code qty}, continuing after the rows it finds, with
+ * explicit commits at row boundaries only (every 1 to 40 rows), so every commit has one length.
+ *
  * <p>Arguments: directory, seed, mode.
  */
 public final class GroupCrashChild {
@@ -34,6 +38,9 @@ public final class GroupCrashChild {
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
       }
+    }
+    if (args[2].equals("live")) {
+      live(dir, r);
     }
     boolean columnar = args[2].equals("columnar");
     System.out.println("START");
@@ -70,6 +77,40 @@ public final class GroupCrashChild {
         price.add(t.price());
         qty.add(t.qty());
         if (r.nextInt(500) == 0) {
+          g.sync();
+          System.out.println("SYNCED " + (i + 1));
+          System.out.flush();
+        }
+      }
+    }
+  }
+
+  private static void live(Path dir, SplittableRandom r) throws Exception {
+    try (VecGroup g = VecGroup.open(dir)) {
+      LongVec a = g.longVec("a");
+      LongVec time = g.longVec("time");
+      DoubleVec price = g.doubleVec("price");
+      IntVec qty = g.intVec("qty");
+      long n = time.size();
+      if (price.size() != n || qty.size() != n) {
+        throw new IllegalStateException("columns of different lengths at open: " + g);
+      }
+      if (a.size() != n) { // a group made by a lock test: column a alone, of other values
+        a.truncate(0);
+        while (a.size() < n) {
+          a.add(a.size());
+        }
+      }
+      g.sync();
+      System.out.println("OPENED " + n);
+      System.out.flush();
+      for (long i = n; ; i++) {
+        Tick t = tick(i);
+        a.add(i);
+        time.add(t.time());
+        price.add(t.price());
+        qty.add(t.qty());
+        if (r.nextInt(40) == 0) {
           g.sync();
           System.out.println("SYNCED " + (i + 1));
           System.out.flush();

@@ -42,6 +42,9 @@ class GroupUseAfterCloseTest {
     if (t == Collection.class) {
       return List.of(new Tick(1, 2, 3));
     }
+    if (t == java.time.Duration.class) {
+      return java.time.Duration.ZERO;
+    }
     if (t == Consumer.class) {
       return (Consumer<Object>) x -> {};
     }

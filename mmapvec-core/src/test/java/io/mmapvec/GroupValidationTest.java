@@ -46,10 +46,21 @@ class GroupValidationTest {
     } // two commits: both slots valid
   }
 
+  /**
+   * {@return the writable open's failure} A read-only open (a live group reader, which validates on
+   * its own path) must fail with the same reason and name the same file.
+   */
   private VecFormatException refused(Reason reason) {
     VecFormatException e = catchThrowableOfType(VecFormatException.class, () -> VecGroup.open(dir));
     assertThat(e).as("open must fail with %s", reason).isNotNull();
     assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason);
+    VecFormatException r =
+        catchThrowableOfType(
+            VecFormatException.class,
+            () -> VecGroup.open(dir, VecOptions.defaults().withReadOnly(true)).close());
+    assertThat(r).as("a read-only open must fail with %s too", reason).isNotNull();
+    assertThat(r.reason()).as(r.getMessage()).isEqualTo(reason);
+    assertThat(r.file()).isEqualTo(e.file());
     return e;
   }
 
@@ -181,12 +192,30 @@ class GroupValidationTest {
   @Test
   void aShortManifestIsTruncatedAndAnotherFileIsNotAGroup() throws IOException {
     byte[] m = Files.readAllBytes(manifest);
-    for (int len : new int[] {0, 10, 64, 4096, GroupManifestFormat.FILE_BYTES - 1}) {
+    for (int len : new int[] {0, 10, 64, 4096, GroupManifestFormat.MIN_FILE_BYTES - 1}) {
       Files.write(manifest, java.util.Arrays.copyOf(m, len));
       VecFormatException e = refused(Reason.TRUNCATED);
       assertThat(e.file()).isEqualTo(manifest);
     }
     Files.write(manifest, m);
+  }
+
+  @Test
+  void aManifestWithoutThePublishedSequencePageOpensAndAWriterExtendsIt() throws IOException {
+    byte[] m = Files.readAllBytes(manifest);
+    assertThat(m).hasSize(GroupManifestFormat.FILE_BYTES);
+    Files.write(manifest, java.util.Arrays.copyOf(m, GroupManifestFormat.MIN_FILE_BYTES));
+    try (VecGroup r = VecGroup.open(dir, VecOptions.defaults().withReadOnly(true))) {
+      assertThat(r.longVec("a").size()).isEqualTo(101);
+      try (VecGroup w = VecGroup.open(dir)) {
+        assertThat(Files.size(manifest)).isEqualTo(GroupManifestFormat.FILE_BYTES);
+        w.longVec("a").add(7);
+        w.sync();
+        // The reader mapped the short manifest; it maps the published page once it exists.
+        assertThat(r.refresh()).isEqualTo(w.sequence());
+        assertThat(r.longVec("a").size()).isEqualTo(102);
+      }
+    }
   }
 
   @Test
@@ -266,8 +295,11 @@ class GroupValidationTest {
   void aSecondWriterInThisJvmIsRefused() throws IOException {
     try (VecGroup g = VecGroup.open(dir)) {
       assertThatThrownBy(() -> VecGroup.open(dir)).isInstanceOf(VecLockedException.class);
-      assertThatThrownBy(() -> VecGroup.open(dir, VecOptions.defaults().withReadOnly(true)))
-          .isInstanceOf(VecLockedException.class);
+      // A read-only group open is a live reader next to the writer (LiveGroupReaderTest).
+      try (VecGroup r = VecGroup.open(dir, VecOptions.defaults().withReadOnly(true))) {
+        assertThat(r.longVec("a").size()).isEqualTo(101);
+        assertThatThrownBy(() -> VecGroup.open(dir)).isInstanceOf(VecLockedException.class);
+      }
       assertThatThrownBy(() -> LongVec.open(dir.resolve("a.vec")))
           .isInstanceOf(VecLockedException.class);
       // A column opened alone read-only is a live reader of that file: it shows the column's own
@@ -279,7 +311,11 @@ class GroupValidationTest {
       assertThat(g.longVec("a").size()).isEqualTo(101);
     }
     try (VecGroup r1 = VecGroup.open(dir, VecOptions.defaults().withReadOnly(true))) {
-      assertThatThrownBy(() -> VecGroup.open(dir)).isInstanceOf(VecLockedException.class);
+      // Readers never keep a writer out; the writer then keeps a second writer out.
+      try (VecGroup w = VecGroup.open(dir)) {
+        assertThatThrownBy(() -> VecGroup.open(dir)).isInstanceOf(VecLockedException.class);
+        assertThat(w.longVec("a").size()).isEqualTo(101);
+      }
       assertThat(r1.longVec("a").size()).isEqualTo(101);
     }
   }

@@ -16,6 +16,9 @@ import java.nio.file.Path;
  *       to COUNT, syncing after every BATCH elements and printing {@code COMMITTED <size>} once
  *       each sync returned; halfway it rewrites elements 0 to 9 in place with their own values (a
  *       rewriting commit); then prints {@code DONE <size>}.
+ *   <li>{@code group DIR COUNT BATCH}: the same on a {@link VecGroup} with columns {@code a}
+ *       ({@code value(i)}) and {@code b} ({@code i * 0.5}), one group commit per batch, without the
+ *       rewrite.
  * </ul>
  */
 public final class InteropWriter {
@@ -30,6 +33,10 @@ public final class InteropWriter {
   public static void main(String[] args) throws Exception {
     boolean hold = args.length == 2 && args[0].equals("hold");
     boolean append = args.length == 4 && args[0].equals("append");
+    if (args.length == 4 && args[0].equals("group")) {
+      group(Path.of(args[1]), Long.parseLong(args[2]), Long.parseLong(args[3]));
+      return;
+    }
     if (!hold && !append) {
       System.err.println("usage: InteropWriter hold FILE | append FILE COUNT BATCH");
       System.exit(2);
@@ -56,6 +63,32 @@ public final class InteropWriter {
         System.out.println("DONE " + v.size());
         System.out.flush();
       }
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      while (in.readLine() != null) {
+        // wait for the end of standard input
+      }
+    }
+  }
+
+  private static void group(Path dir, long count, long batch) throws Exception {
+    try (VecGroup g = VecGroup.open(dir, ForeignReaders.OPTIONS)) {
+      LongVec a = g.longVec("a");
+      DoubleVec b = g.doubleVec("b");
+      g.sync();
+      System.out.println("READY " + a.size());
+      System.out.flush();
+      for (long i = a.size(); i < count; i++) {
+        a.add(value(i));
+        b.add(i * 0.5);
+        if ((i + 1) % batch == 0 || i + 1 == count) {
+          g.sync();
+          System.out.println("COMMITTED " + a.size());
+          System.out.flush();
+        }
+      }
+      System.out.println("DONE " + a.size());
+      System.out.flush();
       BufferedReader in =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       while (in.readLine() != null) {

@@ -68,7 +68,7 @@ record GroupInfo(
         }
       }
     }
-    try (VecGroup g = VecGroup.open(dir, options)) {
+    try (VecGroup g = VecGroup.openSnapshot(dir, options)) {
       List<ColumnInfo> columns = new ArrayList<>();
       for (String name : g.names()) {
         VecDescription d = VecFiles.describe(dir.resolve(name + ".vec"));

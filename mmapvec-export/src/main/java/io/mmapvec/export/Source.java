@@ -242,7 +242,7 @@ final class Source implements Closeable {
     }
     VecGroup group;
     try {
-      group = VecGroup.open(dir, options);
+      group = VecGroup.openSnapshot(dir, options);
     } catch (VecFormatException e) {
       if (someColumn == null && e.reason() == VecFormatException.Reason.MAGIC_MISMATCH) {
         // Only a column file tells the group's magic, which a group open must name.

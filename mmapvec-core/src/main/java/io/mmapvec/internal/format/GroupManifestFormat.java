@@ -12,13 +12,16 @@ import static io.mmapvec.internal.format.ManifestLayout.OFF_VERSION_MINOR;
 import static io.mmapvec.internal.format.ManifestLayout.OFF_VERSION_PATCH;
 import static io.mmapvec.internal.format.ManifestLayout.SIGNATURE;
 import static io.mmapvec.internal.format.ManifestLayout.escape;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.mmapvec.DataVersion;
 import io.mmapvec.VecFormatException;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -30,11 +33,12 @@ import java.util.Set;
  * The only place that knows the bytes of a column group's manifest (docs/FORMAT.md, "Column group
  * manifest"). Native byte order, CRC32C checksums, like the vector header.
  *
- * <p>The manifest is a fixed {@value #FILE_BYTES}-byte file: an identity block in its first page,
- * and two commit slots of {@value #SLOT_BYTES} bytes at 4096 and 12288. A slot holds the group's
- * sequence and one 64-byte entry per column (name, element type and size, committed size). A group
- * commit writes the inactive slot after every column's data and own slot are durable; on open the
- * valid slot with the higher sequence wins.
+ * <p>The manifest is a {@value #FILE_BYTES}-byte file: an identity block in its first page, two
+ * commit slots of {@value #SLOT_BYTES} bytes at 4096 and 12288, and the published sequence word of
+ * live group readers alone in the last page. A slot holds the group's sequence and one 64-byte
+ * entry per column (name, element type and size, committed size). A group commit writes the
+ * inactive slot after every column's data and own slot are durable; on open the valid slot with the
+ * higher sequence wins.
  *
  * <p>This class holds the entry points, the limits and the decoded values; the bytes are {@link
  * ManifestLayout}'s (identity block), {@link ManifestSlots}' (a commit slot) and {@link
@@ -49,8 +53,33 @@ public final class GroupManifestFormat {
   /** The manifest format version this library writes and reads. */
   public static final int FORMAT_VERSION = 1;
 
-  /** The manifest's size in bytes: identity page and two slots. */
-  public static final int FILE_BYTES = 4096 + 2 * 8192;
+  /**
+   * The manifest's size in bytes as this library creates it: the identity page, two slots, and the
+   * page of the published sequence word.
+   */
+  public static final int FILE_BYTES = 4096 + 2 * 8192 + 4096;
+
+  /**
+   * The smallest manifest an open accepts: the identity page and two slots. A manifest written
+   * before the published sequence page existed has this size; a writer extends it at open.
+   */
+  public static final int MIN_FILE_BYTES = 4096 + 2 * 8192;
+
+  /**
+   * Offset of the published sequence word ({@code u64}, alone in the last page): the sequence of
+   * the newest group commit whose manifest slot is durable, stored by a writer (release) after the
+   * slot's {@code fdatasync}, and at open after making the slot pages durable. Never made durable
+   * itself; meaningful only while a writer holds the writer lock byte (docs/FORMAT.md).
+   */
+  public static final long PUBLISHED_SEQUENCE_OFFSET = 4096 + 2 * 8192;
+
+  /** The first byte of the pages holding the two commit slots. */
+  public static final long SLOT_PAGES_OFFSET = 4096;
+
+  /** The length of the pages holding the two commit slots, {@code [4096, 20480)}. */
+  public static final long SLOT_PAGES_BYTES = 2 * 8192;
+
+  private static final VarHandle LONG = JAVA_LONG.varHandle();
 
   /** Bytes of one commit slot: a 64-byte slot head and up to {@link #MAX_COLUMNS} entries. */
   public static final int SLOT_BYTES = 8192;
@@ -102,8 +131,29 @@ public final class GroupManifestFormat {
     }
   }
 
-  /** One commit: the group's sequence, when, and every column in the group at that commit. */
-  public record Commit(long sequence, long commitTimeMillis, List<Column> columns) {
+  /**
+   * One commit: the group's sequence, when, every column in the group at that commit, and the
+   * group's rewrite counter.
+   *
+   * @param sequence the group commit's sequence, from 1
+   * @param commitTimeMillis when it was written
+   * @param columns every column of the group at this commit, in column order
+   * @param rewrites the rewrite counter: differs from the previous commit's when a commit changed
+   *     elements below a column's previous committed size; 0 in a slot written before the counter
+   *     existed
+   */
+  public record Commit(long sequence, long commitTimeMillis, List<Column> columns, long rewrites) {
+    /**
+     * A commit with rewrite counter 0.
+     *
+     * @param sequence the group commit's sequence
+     * @param commitTimeMillis when it was written
+     * @param columns the columns
+     */
+    public Commit(long sequence, long commitTimeMillis, List<Column> columns) {
+      this(sequence, commitTimeMillis, columns, 0);
+    }
+
     /** Checks the sequence, the column count and that names are distinct. */
     public Commit {
       columns = List.copyOf(columns);
@@ -243,5 +293,67 @@ public final class GroupManifestFormat {
       MemorySegment src, long fileSize, String magic, DataVersion version, Path file)
       throws VecFormatException {
     return ManifestDecoder.decode(src, fileSize, magic, version, file);
+  }
+
+  // ------------------------------------------------------------------- live readers
+
+  /**
+   * {@return the published sequence word, with acquire semantics; 0 if the mapping does not reach
+   * it (a manifest of {@link #MIN_FILE_BYTES})}
+   *
+   * @param file a mapping of the manifest from offset 0
+   */
+  public static long publishedSequence(MemorySegment file) {
+    if (file.byteSize() < PUBLISHED_SEQUENCE_OFFSET + 8) {
+      return 0;
+    }
+    return (long) LONG.getAcquire(file, PUBLISHED_SEQUENCE_OFFSET);
+  }
+
+  /**
+   * Stores the published sequence word with release semantics. Call only after the slot with this
+   * sequence is durable.
+   *
+   * @param file a writable mapping of the manifest from offset 0, {@link #FILE_BYTES} long
+   * @param sequence the sequence of a durable manifest slot
+   */
+  public static void publish(MemorySegment file, long sequence) {
+    LONG.setRelease(file, PUBLISHED_SEQUENCE_OFFSET, sequence);
+  }
+
+  /**
+   * {@return the sequence word of slot 0 or 1 as it is now, unchecked (acquire load)}
+   *
+   * @param file a mapping of the manifest from offset 0
+   * @param slot 0 or 1
+   */
+  public static long sequenceWord(MemorySegment file, int slot) {
+    return (long) LONG.getAcquire(file, slotOffset(slot));
+  }
+
+  /**
+   * Reads manifest slot {@code slot} from a live mapping a writer may be writing right now: copies
+   * its bytes twice with a fence between and accepts them only if both copies agree and the slot is
+   * valid (the vector header's {@link LiveHeader#readSlot} for the manifest).
+   *
+   * @param file a mapping of the manifest from offset 0
+   * @param slot 0 or 1
+   * @return the commit, or null if the slot is empty, damaged, or kept changing while read
+   */
+  public static Commit readSlotLive(MemorySegment file, int slot) {
+    MemorySegment src = file.asSlice(slotOffset(slot), SLOT_BYTES);
+    byte[] first = new byte[SLOT_BYTES];
+    byte[] second = new byte[SLOT_BYTES];
+    for (int attempt = 0; attempt < 8; attempt++) {
+      VarHandle.acquireFence();
+      MemorySegment.copy(src, JAVA_BYTE, 0, first, 0, SLOT_BYTES);
+      VarHandle.acquireFence();
+      MemorySegment.copy(src, JAVA_BYTE, 0, second, 0, SLOT_BYTES);
+      if (java.util.Arrays.equals(first, second)) {
+        return ManifestSlots.read(MemorySegment.ofArray(first)).valid();
+      }
+      Thread.onSpinWait();
+    }
+    return null;
   }
 }

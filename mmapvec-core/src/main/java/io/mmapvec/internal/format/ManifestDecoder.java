@@ -44,14 +44,17 @@ final class ManifestDecoder {
   static Manifest decode(
       MemorySegment src, long fileSize, String magic, DataVersion version, Path file)
       throws VecFormatException {
-    if (fileSize < GroupManifestFormat.FILE_BYTES
-        || src.byteSize() < GroupManifestFormat.FILE_BYTES) {
+    if (fileSize < GroupManifestFormat.MIN_FILE_BYTES
+        || src.byteSize() < GroupManifestFormat.MIN_FILE_BYTES) {
       if (fileSize >= 16 && src.byteSize() >= 16 && !signatureMatches(src)) {
         throw notAManifest(src, file);
       }
       throw new VecFormatException(
           Reason.TRUNCATED,
-          "group manifest is " + fileSize + " bytes, expected " + GroupManifestFormat.FILE_BYTES,
+          "group manifest is "
+              + fileSize
+              + " bytes, expected at least "
+              + GroupManifestFormat.MIN_FILE_BYTES,
           file);
     }
     if (!signatureMatches(src)) {

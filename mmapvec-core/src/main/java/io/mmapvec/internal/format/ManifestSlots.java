@@ -16,8 +16,9 @@ import java.util.zip.CRC32C;
 
 /**
  * One commit slot of a column group's manifest (docs/FORMAT.md, "Column group manifest"): a 64-byte
- * head (sequence, commit time, column count, checksum) and one 64-byte entry per column. Writes a
- * slot, and reads one back with every check of its head and entries, one problem per slot.
+ * head (sequence, commit time, column count, rewrite counter, checksum) and one 64-byte entry per
+ * column. Writes a slot, and reads one back with every check of its head and entries, one problem
+ * per slot.
  *
  * <p><b>Threads:</b> stateless; any thread, as long as no other thread writes the slot at the same
  * time.
@@ -28,6 +29,7 @@ final class ManifestSlots {
   private static final long SLOT_OFF_SEQUENCE = 0;
   private static final long SLOT_OFF_COMMIT_TIME = 8;
   private static final long SLOT_OFF_COUNT = 16;
+  private static final long SLOT_OFF_REWRITES = 24;
   private static final long SLOT_OFF_CRC = 60;
   private static final int SLOT_HEAD_BYTES = 64;
 
@@ -52,6 +54,7 @@ final class ManifestSlots {
     slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_SEQUENCE, commit.sequence());
     slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME, commit.commitTimeMillis());
     slot.set(JAVA_INT_UNALIGNED, SLOT_OFF_COUNT, commit.columns().size());
+    slot.set(JAVA_LONG_UNALIGNED, SLOT_OFF_REWRITES, commit.rewrites());
     for (int i = 0; i < commit.columns().size(); i++) {
       Column c = commit.columns().get(i);
       long base = entryBase(i);
@@ -135,7 +138,12 @@ final class ManifestSlots {
       columns.add(new Column(name, type, elementSize, size, columnSequence));
     }
     return new SlotRead(
-        new Commit(sequence, s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME), columns), null);
+        new Commit(
+            sequence,
+            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_COMMIT_TIME),
+            columns,
+            s.get(JAVA_LONG_UNALIGNED, SLOT_OFF_REWRITES)),
+        null);
   }
 
   private static long entryBase(int index) {

@@ -7,7 +7,6 @@ import io.mmapvec.VecFormatException.Reason;
 import io.mmapvec.VecLockedException;
 import io.mmapvec.VecOptions;
 import io.mmapvec.internal.format.ElementLayout;
-import io.mmapvec.internal.format.ElementType;
 import io.mmapvec.internal.format.GroupManifestFormat;
 import io.mmapvec.internal.format.GroupManifestFormat.Column;
 import io.mmapvec.internal.format.GroupManifestFormat.Commit;
@@ -15,7 +14,6 @@ import io.mmapvec.internal.format.GroupManifestFormat.Manifest;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -46,8 +43,10 @@ import java.util.stream.Stream;
  * length wins. Anything else that does not match (a listed file missing, an unlisted {@code .vec}
  * file, a file too short) is an error naming the file, never repaired.
  *
- * <p><b>Locks:</b> a writer holds the manifest's exclusive locks and every column's; readers share
- * them. A vector file in a directory holding a manifest cannot be opened alone for writing.
+ * <p><b>Locks:</b> a writer holds the manifest's writer lock byte and {@code flock} and every
+ * column's. A read-only open is a live reader ({@link GroupView}): reader lock bytes only, never
+ * refused by a writer; a snapshot open also shares the manifest's writer byte. A vector file in a
+ * directory holding a manifest cannot be opened alone for writing.
  *
  * <p><b>Threads:</b> one owner thread; the background flusher of {@code SyncPolicy.every} commits
  * under {@link #commitLock()}, which every commit, column add, drop and close also holds.
@@ -56,17 +55,20 @@ public final class GroupStore implements GroupHook {
   /** The manifest's file name in the group directory. */
   public static final String MANIFEST = "_manifest";
 
-  private static final String ADD = ".add.";
-  private static final String DROP = ".drop.";
-  private static final String VEC = ".vec";
+  private static final String ADD = ColumnFiles.ADD;
+  private static final String DROP = ColumnFiles.DROP;
+  private static final String VEC = ColumnFiles.VEC;
 
   private final Path dir;
   private final Path manifestPath;
   private final VecOptions options;
   private final VecOptions columnOptions;
   private final Backend backend;
-  private final LockedFile manifest;
+  private final ManifestFile manifest;
   private final boolean readOnly;
+
+  /** What a read-only open shows (the live group reader); null for a writer. */
+  private GroupView view;
 
   /** Fair, so the flusher is not starved by an owner that writes in a tight loop. */
   private final ReentrantLock commitLock = new ReentrantLock(true);
@@ -87,7 +89,7 @@ public final class GroupStore implements GroupHook {
       Path dir,
       VecOptions options,
       Backend backend,
-      LockedFile manifest,
+      ManifestFile manifest,
       Manifest m,
       boolean columnsCountWrites) {
     this.dir = dir;
@@ -127,6 +129,17 @@ public final class GroupStore implements GroupHook {
   public static GroupStore open(
       Path dir, VecOptions options, Backend backend, boolean columnsCountWrites)
       throws IOException {
+    return open(dir, options, backend, columnsCountWrites, false);
+  }
+
+  /**
+   * Like {@link #open(Path, VecOptions, Backend, boolean)}; {@code snapshot} (read-only only): also
+   * share the manifest's writer lock byte, so the open is refused while a group writer works and
+   * keeps writers out until closed (for tools that read every element).
+   */
+  public static GroupStore open(
+      Path dir, VecOptions options, Backend backend, boolean columnsCountWrites, boolean snapshot)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(backend, "backend");
@@ -134,41 +147,28 @@ public final class GroupStore implements GroupHook {
       if (options.readOnly()) {
         throw new NoSuchFileException(dir.toString(), null, "no column group here");
       }
-      create(dir, options, backend);
+      ManifestFile.create(dir, options, backend);
     }
     if (!Files.isDirectory(dir)) {
       throw new VecFormatException(Reason.NOT_A_GROUP, "not a directory: not a column group", dir);
     }
-    Path mpath = dir.resolve(MANIFEST);
-    LockedFile locked;
-    try {
-      // A read-only group open takes a snapshot of the manifest: it is refused while a group writer
-      // works (group commits are not yet published to live readers, docs/DURABILITY.md).
-      locked =
-          options.readOnly()
-              ? LockedFile.openSnapshot(mpath, backend)
-              : LockedFile.open(mpath, backend, true);
-    } catch (NoSuchFileException e) {
-      throw new VecFormatException(
-          Reason.NOT_A_GROUP, "directory has no " + MANIFEST + " file: not a column group", dir);
-    }
+    // A read-only open is a live reader: it takes the manifest's reader lock only, and follows a
+    // group writer through the published sequence (GroupView); a writer takes the writer locks.
+    ManifestFile mf =
+        ManifestFile.open(dir, backend, !options.readOnly(), snapshot && options.readOnly());
     GroupStore g = null;
     try {
-      Manifest m;
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment buf = a.allocate(GroupManifestFormat.FILE_BYTES);
-        long n = locked.file().readHeader(buf);
-        m =
-            GroupManifestFormat.decode(
-                buf.asSlice(0, n),
-                locked.file().size(),
-                options.magic(),
-                options.dataVersion(),
-                mpath);
+      Manifest m = mf.decode(options.magic(), options.dataVersion());
+      g = new GroupStore(dir, options, backend, mf, m, columnsCountWrites);
+      if (g.readOnly) {
+        g.view = GroupView.open(g, dir, options, backend, mf);
+        g.committed = g.view.shown();
+        g.columns.putAll(g.view.columns());
+        return g;
       }
-      g = new GroupStore(dir, options, backend, locked, m, columnsCountWrites);
+      mf.publishAtOpen(m.active().sequence());
       g.loadColumns();
-      if (!g.readOnly && options.syncPolicy() instanceof SyncPolicy.Every(Duration interval)) {
+      if (options.syncPolicy() instanceof SyncPolicy.Every(Duration interval)) {
         g.flusher = Flusher.schedule(g::backgroundCommit, interval);
       }
       return g;
@@ -176,57 +176,9 @@ public final class GroupStore implements GroupHook {
       if (g != null) {
         g.closeQuietly();
       } else {
-        locked.releaseQuietly();
+        mf.releaseQuietly();
       }
       throw t;
-    }
-  }
-
-  private static void create(Path dir, VecOptions options, Backend backend) throws IOException {
-    Path abs = dir.toAbsolutePath();
-    Path parent = abs.getParent();
-    if (parent == null || !Files.isDirectory(parent)) {
-      throw new NoSuchFileException(dir.toString(), null, "parent directory does not exist");
-    }
-    Path tmp =
-        parent.resolve(
-            "."
-                + abs.getFileName()
-                + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".tmp");
-    Files.createDirectory(tmp);
-    Path tmpManifest = tmp.resolve(MANIFEST);
-    boolean published = false;
-    try {
-      BackendFile f = backend.open(tmpManifest, true, true);
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment bytes = a.allocate(GroupManifestFormat.FILE_BYTES, 4096);
-        GroupManifestFormat.encodeNew(
-            bytes, options.magic(), options.dataVersion(), System.currentTimeMillis());
-        f.allocate(0, GroupManifestFormat.FILE_BYTES);
-        f.write(bytes, 0);
-        f.syncFile();
-      } finally {
-        f.close();
-      }
-      backend.syncDirectory(tmp);
-      try {
-        if (backend == Backend.channelBackend()) {
-          Files.move(tmp, abs); // throws FileAlreadyExistsException if the name exists
-        } else {
-          backend.publishNoReplace(tmp, abs);
-        }
-        published = true;
-      } catch (FileAlreadyExistsException raced) {
-        return; // another creator won: open its group
-      }
-      backend.syncDirectory(parent);
-    } finally {
-      if (!published) {
-        backend.deleteQuietly(tmpManifest);
-        Files.deleteIfExists(tmp);
-      }
     }
   }
 
@@ -255,7 +207,6 @@ public final class GroupStore implements GroupHook {
     for (Column c : committed.columns()) {
       listed.put(c.name(), c);
     }
-    Map<String, Path> files = new LinkedHashMap<>();
     List<String> names;
     try (Stream<Path> s = Files.list(dir)) {
       names = s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -266,24 +217,18 @@ public final class GroupStore implements GroupHook {
         continue;
       }
       Path p = dir.resolve(n);
-      String pending = pendingName(n);
+      String pending = ColumnFiles.pendingName(n);
       if (pending != null) {
         boolean isListed = listed.containsKey(pending);
         Path finalPath = dir.resolve(pending + VEC);
         if (isListed && !Files.exists(finalPath)) {
           // An add committed (or a drop not committed) before the crash: this is the column.
-          if (readOnly) {
-            files.put(pending, p);
-          } else {
-            backend.publishNoReplace(p, finalPath);
-            dirChanged = true;
-          }
+          backend.publishNoReplace(p, finalPath);
+          dirChanged = true;
         } else if (!isListed) {
           // An add never committed, or a drop committed: not part of the group.
-          if (!readOnly) {
-            Files.delete(p);
-            dirChanged = true;
-          }
+          Files.delete(p);
+          dirChanged = true;
         } else {
           throw new VecFormatException(
               Reason.COLUMN_EXTRA,
@@ -308,27 +253,14 @@ public final class GroupStore implements GroupHook {
       backend.syncDirectory(dir);
     }
     for (Column c : committed.columns()) {
-      Path p = files.getOrDefault(c.name(), dir.resolve(c.fileName()));
+      Path p = dir.resolve(c.fileName());
       if (!Files.exists(p)) {
         throw new VecFormatException(
             Reason.COLUMN_MISSING,
             "column '" + c.name() + "' of the group manifest " + manifestPath + " has no file",
             p);
       }
-      ElementLayout layout =
-          c.type() == ElementType.STRUCT ? recordedLayout(p, backend) : ElementLayout.of(c.type());
-      if (layout.type() != c.type() || layout.elementSize() != c.elementSize()) {
-        throw new VecFormatException(
-            Reason.ELEMENT_TYPE_MISMATCH,
-            "column file holds "
-                + layout.describe()
-                + ", the group manifest says "
-                + c.type().javaName()
-                + " ("
-                + c.elementSize()
-                + " bytes)",
-            p);
-      }
+      ElementLayout layout = ColumnFiles.checkedLayout(c, p, backend);
       Storage s = Storage.openColumn(p, columnOptions, layout, backend);
       columns.put(c.name(), s);
       if (s.committedSequence() < c.columnSequence()) {
@@ -356,17 +288,6 @@ public final class GroupStore implements GroupHook {
       s.adoptGroupSize(c.size());
       s.joinGroup(this);
     }
-  }
-
-  /** {@return the column name of a pending file name ({@code .add.X.vec}), or null} */
-  private static String pendingName(String fileName) {
-    for (String prefix : new String[] {ADD, DROP}) {
-      if (fileName.startsWith(prefix) && fileName.length() > prefix.length() + VEC.length()) {
-        String name = fileName.substring(prefix.length(), fileName.length() - VEC.length());
-        return GroupManifestFormat.nameProblem(name) == null ? name : null;
-      }
-    }
-    return null;
   }
 
   // ------------------------------------------------------------------------------------ columns
@@ -540,11 +461,17 @@ public final class GroupStore implements GroupHook {
     }
     try {
       List<Column> next = new ArrayList<>();
-      for (Map.Entry<String, Storage> e : columns.entrySet()) {
-        next.add(columnEntry(e.getKey(), e.getValue(), trigger, background));
-      }
-      for (Map.Entry<String, Storage> e : added.entrySet()) {
-        next.add(columnEntry(e.getKey(), e.getValue(), trigger, background));
+      boolean rewrote = false; // a column's own rewrite counter moved: so does the group's
+      List<Map.Entry<String, Storage>> all = new ArrayList<>(columns.entrySet());
+      all.addAll(added.entrySet());
+      for (Map.Entry<String, Storage> e : all) {
+        Storage s = e.getValue();
+        long before = s.rewriteCount();
+        long length = background ? s.backgroundCommitAsColumn() : s.commitAsColumn(trigger);
+        rewrote |= s.rewriteCount() != before;
+        next.add(
+            new Column(
+                e.getKey(), s.layout().type(), s.elementSize(), length, s.committedSequence()));
       }
       for (Map.Entry<String, Path> d : dropped.entrySet()) {
         backend.publishNoReplace(d.getValue(), dir.resolve(DROP + d.getKey() + VEC));
@@ -553,13 +480,11 @@ public final class GroupStore implements GroupHook {
         backend.syncDirectory(dir);
       }
       if (!next.equals(committed.columns())) {
-        Commit c = new Commit(committed.sequence() + 1, System.currentTimeMillis(), next);
+        long rewrites = committed.rewrites() + (rewrote ? 1 : 0);
+        Commit c = new Commit(committed.sequence() + 1, System.currentTimeMillis(), next, rewrites);
         int slot = 1 - activeSlot;
         GroupManifestFormat.encodeSlot(slotBuffer, c);
-        long at = GroupManifestFormat.slotOffset(slot);
-        manifest.file().write(slotBuffer, at);
-        manifest.file().syncFile();
-        CrashHooks.durable(manifestPath, 0, Long.MAX_VALUE);
+        manifest.writeSlot(slotBuffer, slot, c.sequence()); // the commit point; then published
         committed = c;
         activeSlot = slot;
       }
@@ -581,10 +506,53 @@ public final class GroupStore implements GroupHook {
     }
   }
 
-  private static Column columnEntry(String name, Storage s, SyncTrigger trigger, boolean background)
-      throws IOException {
-    long length = background ? s.backgroundCommitAsColumn() : s.commitAsColumn(trigger);
-    return new Column(name, s.layout().type(), s.elementSize(), length, s.committedSequence());
+  // ------------------------------------------------------------------------------------ readers
+
+  /**
+   * A read-only group: shows the newest group commit the visibility gate allows, in every column
+   * (see {@link GroupView}); a writer's group: nothing. {@return the sequence of the commit shown}
+   */
+  public long refresh() throws IOException {
+    checkOpen();
+    boolean newer;
+    try {
+      newer = view != null && view.mayHaveNewer();
+    } catch (IllegalStateException e) {
+      checkOpen(); // closed by another thread meanwhile: say so
+      throw e;
+    }
+    if (newer) {
+      commitLock.lock();
+      try {
+        checkOpen();
+        if (view.adoptNewer()) {
+          committed = view.shown();
+          columns.clear();
+          columns.putAll(view.columns());
+        }
+      } finally {
+        commitLock.unlock();
+      }
+    }
+    return committed.sequence();
+  }
+
+  /** {@return the group's rewrite counter: of the commit shown (reader) or written last} */
+  public long rewriteCount() {
+    checkOpen();
+    return committed.rewrites();
+  }
+
+  /**
+   * A read-only group: refreshes until a newer group commit shows or {@code timeout} passes (spins
+   * briefly, then sleeps from 20 us doubling up to 1 ms); a writer's group: returns at once.
+   * {@return the sequence of the commit shown}
+   */
+  public long awaitCommit(Duration timeout) throws IOException, InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    checkOpen();
+    long held = committed.sequence(); // a commit adopted by the first refresh below counts
+    return view == null ? held : view.awaitCommit(timeout, held, backend.liveReaders());
   }
 
   // ------------------------------------------------------------------------------------ closing
@@ -604,6 +572,12 @@ public final class GroupStore implements GroupHook {
         return;
       }
       IOException failure = null;
+      if (view != null) {
+        closed = true;
+        view.close(); // its columns, retired ones too, and the manifest
+        slotArena.close();
+        return;
+      }
       if (!readOnly) {
         try {
           commitLocked(SyncTrigger.CLOSE, false);
@@ -694,13 +668,6 @@ public final class GroupStore implements GroupHook {
   private void checkWritableGroup() {
     if (readOnly) {
       throw new UnsupportedOperationException("column group is read-only (" + dir + ")");
-    }
-  }
-
-  /** {@return the element layout a column file's header records, read without a lock} */
-  private static ElementLayout recordedLayout(Path column, Backend backend) throws IOException {
-    try (RawFile f = RawFile.open(column, backend, false)) {
-      return f.header().identity().layout();
     }
   }
 }

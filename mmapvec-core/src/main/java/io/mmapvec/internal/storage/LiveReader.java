@@ -44,6 +44,34 @@ final class LiveReader {
     }
   }
 
+  /**
+   * A column of a read-only group: adopts the file's own newest visible commit (which remaps if the
+   * file grew; the group writer made the column's slot durable and published it before the manifest
+   * slot), then shows {@code groupSize}, the group commit's length for this column.
+   *
+   * @throws io.mmapvec.VecFormatException TRUNCATED if the file holds fewer elements
+   */
+  void followGroup(long groupSize) throws IOException {
+    commitLock.lock();
+    try {
+      storage.checkOpen();
+      live.adoptNewer();
+      if (groupSize > live.capacity()) {
+        throw new io.mmapvec.VecFormatException(
+            io.mmapvec.VecFormatException.Reason.TRUNCATED,
+            "column file holds "
+                + live.capacity()
+                + " elements, the group commit says "
+                + groupSize
+                + ": the file was shortened",
+            path);
+      }
+      storage.shown(groupSize);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
   /** See {@link io.mmapvec.Vec#refresh()}. {@return the size shown from now on} */
   long refresh() throws IOException {
     storage.checkOpen();

@@ -179,7 +179,11 @@ public final class Storage extends ElementEdits {
    * Shows {@code size} elements, as the group manifest says, whatever this file's own slot says:
    * the group's commit is the truth. The caller checked that the file holds them.
    */
-  void adoptGroupSize(long newSize) {
+  void adoptGroupSize(long newSize) throws IOException {
+    if (readOnly) {
+      controller.followGroup(newSize); // a live reader: remap if the file grew, then show it
+      return;
+    }
     if (newSize > controller.capacity()) {
       throw new IllegalArgumentException(
           "size " + newSize + " beyond capacity " + controller.capacity() + " (" + path + ")");
@@ -221,6 +225,11 @@ public final class Storage extends ElementEdits {
    * size. {@return the size shown from now on}
    */
   public long refresh() throws IOException {
+    GroupHook g = group;
+    if (g != null) {
+      g.refreshGroup(); // a group's column shows the group's commit
+      return size();
+    }
     return controller.refresh();
   }
 
@@ -231,12 +240,19 @@ public final class Storage extends ElementEdits {
    */
   public long awaitCommit(java.time.Duration timeout) throws IOException, InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
+    GroupHook g = group;
+    if (g != null) {
+      g.awaitGroupCommit(timeout);
+      return size();
+    }
     return controller.awaitCommit(timeout);
   }
 
   /** {@return the rewrite counter of the commit written last (writer) or shown (reader)} */
   public long rewriteCount() {
-    return controller.rewriteCount();
+    GroupHook g = group;
+    long r = g == null ? -1 : g.shownRewrites();
+    return r >= 0 ? r : controller.rewriteCount();
   }
 
   /** {@return the sequence of the commit written last (writer) or shown (reader; 0: none yet)} */

@@ -94,6 +94,17 @@ final class SyncController {
     return storage.ownerSize();
   }
 
+  /**
+   * A reader column of a group: shows {@code groupSize} elements, the group commit's length for
+   * this column, after adopting the file's own newest visible commit (which remaps if the file
+   * grew; the group writer made the column's slot durable and published before the manifest slot).
+   *
+   * @throws IOException if the file holds fewer elements (it was cut behind the locks)
+   */
+  void followGroup(long groupSize) throws IOException {
+    reader.followGroup(groupSize);
+  }
+
   /** See {@link io.mmapvec.Vec#awaitCommit(Duration)}. {@return the size shown from now on} */
   long awaitCommit(Duration timeout) throws IOException, InterruptedException {
     if (reader != null) {

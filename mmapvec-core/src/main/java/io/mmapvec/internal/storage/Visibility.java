@@ -37,11 +37,37 @@ public final class Visibility {
     boolean writerAlive() throws IOException;
 
     /**
-     * Makes the slot pages durable ({@code msync(MS_SYNC)} of {@code [4096, 12288)}).
+     * Makes the slot pages durable ({@code msync(MS_SYNC)}: {@code [4096, 12288)} of a vector,
+     * {@code [4096, 20480)} of a group manifest).
      *
      * @throws IOException if the msync fails
      */
     void syncSlotPages() throws IOException;
+  }
+
+  /**
+   * The header of one kind of file as the gate reads it: the published word and the two slots. The
+   * vector header and the group manifest each have one.
+   *
+   * @param <S> what a valid slot decodes to
+   */
+  public interface Slots<S> {
+    /** {@return the published sequence word, acquire load; read before the slots} */
+    long published();
+
+    /**
+     * {@return slot 0 or 1 as a stable, valid read, or null}
+     *
+     * @param slot 0 or 1
+     */
+    S read(int slot);
+
+    /**
+     * {@return the sequence of a valid slot}
+     *
+     * @param s a slot {@link #read} returned
+     */
+    long sequence(S s);
   }
 
   /**
@@ -53,20 +79,52 @@ public final class Visibility {
    * @throws IOException if asking the gate fails
    */
   public static CommitSlot choose(MemorySegment file, long held, Gate gate) throws IOException {
+    return choose(
+        new Slots<CommitSlot>() {
+          @Override
+          public long published() {
+            return LiveHeader.publishedSequence(file);
+          }
+
+          @Override
+          public CommitSlot read(int slot) {
+            return LiveHeader.readSlot(file, slot);
+          }
+
+          @Override
+          public long sequence(CommitSlot s) {
+            return s.sequence();
+          }
+        },
+        held,
+        gate);
+  }
+
+  /**
+   * {@return the newest slot of {@code slots} a reader may show, or null if none is newer than
+   * {@code held}} The one implementation of the gate, for vectors and group manifests alike.
+   *
+   * @param slots the file's published word and slots
+   * @param held the sequence the reader shows now (0 if none yet)
+   * @param gate liveness and durability of the actual file
+   * @param <S> the slot type
+   * @throws IOException if asking the gate fails
+   */
+  public static <S> S choose(Slots<S> slots, long held, Gate gate) throws IOException {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      long published = LiveHeader.publishedSequence(file); // before the slots
-      CommitSlot s0 = LiveHeader.readSlot(file, 0);
-      CommitSlot s1 = LiveHeader.readSlot(file, 1);
-      CommitSlot newest = newer(s0, s1);
-      if (newest == null || newest.sequence() <= held) {
+      long published = slots.published(); // before the slots
+      S s0 = slots.read(0);
+      S s1 = slots.read(1);
+      S newest = newer(slots, s0, s1);
+      if (newest == null || slots.sequence(newest) <= held) {
         return null;
       }
-      if (newest.sequence() <= published) {
+      if (slots.sequence(newest) <= published) {
         return newest;
       }
       if (gate.writerAlive()) {
-        CommitSlot best = newer(atMost(s0, published), atMost(s1, published));
-        return best != null && best.sequence() > held ? best : null;
+        S best = newer(slots, atMost(slots, s0, published), atMost(slots, s1, published));
+        return best != null && slots.sequence(best) > held ? best : null;
       }
       gate.syncSlotPages();
       if (!gate.writerAlive()) {
@@ -78,18 +136,18 @@ public final class Visibility {
   }
 
   /** {@return the slot with the higher sequence (the first on a tie), or null if both are null} */
-  private static CommitSlot newer(CommitSlot a, CommitSlot b) {
+  private static <S> S newer(Slots<S> slots, S a, S b) {
     if (a == null) {
       return b;
     }
     if (b == null) {
       return a;
     }
-    return b.sequence() > a.sequence() ? b : a;
+    return slots.sequence(b) > slots.sequence(a) ? b : a;
   }
 
-  private static CommitSlot atMost(CommitSlot s, long published) {
-    return s != null && s.sequence() <= published ? s : null;
+  private static <S> S atMost(Slots<S> slots, S s, long published) {
+    return s != null && slots.sequence(s) <= published ? s : null;
   }
 
   /**

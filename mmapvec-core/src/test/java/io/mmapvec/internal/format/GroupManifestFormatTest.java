@@ -46,6 +46,33 @@ class GroupManifestFormatTest {
   }
 
   @Test
+  void theRewriteCounterAndThePublishedWordHaveTheirBytes() throws VecFormatException {
+    // Page-aligned, as a mapping is: the live accesses are aligned 8-byte loads and stores.
+    MemorySegment m =
+        java.lang.foreign.Arena.ofAuto().allocate(GroupManifestFormat.FILE_BYTES, 4096);
+    GroupManifestFormat.encodeNew(m, "TICKDATA", V, 42);
+    Commit c = new Commit(2, 5, List.of(new Column("a", ElementType.INT, 4, 5, 1)), 0x0102L);
+    GroupManifestFormat.encodeSlot(slot(m, 1), c);
+    assertThat(slot(m, 1).get(ValueLayout.JAVA_LONG_UNALIGNED, 24)).isEqualTo(0x0102L);
+    assertThat(GroupManifestFormat.decode(m, m.byteSize(), null, null, FILE).active()).isEqualTo(c);
+    assertThat(GroupManifestFormat.readSlotLive(m, 1)).isEqualTo(c);
+    assertThat(GroupManifestFormat.sequenceWord(m, 1)).isEqualTo(2);
+    // The counter is inside the slot checksum: a changed counter invalidates the slot.
+    slot(m, 1).set(ValueLayout.JAVA_BYTE, 24, (byte) 9);
+    assertThat(GroupManifestFormat.readSlotLive(m, 1)).isNull();
+    assertThat(GroupManifestFormat.decode(m, m.byteSize(), null, null, FILE).activeSlot()).isZero();
+    // P: its own page at 20480, 0 in a new manifest and in one of the old, shorter size.
+    assertThat(GroupManifestFormat.PUBLISHED_SEQUENCE_OFFSET).isEqualTo(20480);
+    assertThat(GroupManifestFormat.publishedSequence(m)).isZero();
+    GroupManifestFormat.publish(m, 77);
+    assertThat(m.get(ValueLayout.JAVA_LONG_UNALIGNED, 20480)).isEqualTo(77);
+    assertThat(GroupManifestFormat.publishedSequence(m)).isEqualTo(77);
+    assertThat(GroupManifestFormat.publishedSequence(m.asSlice(0, 20480))).isZero();
+    assertThat(GroupManifestFormat.decode(m.asSlice(0, 20480), 20480, null, null, FILE).active())
+        .isEqualTo(new Commit(1, 42, List.of()));
+  }
+
+  @Test
   void theNewerValidSlotWinsWithEveryColumn() throws VecFormatException {
     MemorySegment m = fresh();
     List<Column> cols = new ArrayList<>();
