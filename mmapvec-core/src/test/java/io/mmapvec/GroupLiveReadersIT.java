@@ -107,7 +107,9 @@ class GroupLiveReadersIT {
 
   /**
    * Checks that every column the reader shows has one length and that the first, the last and a
-   * random row hold their values. {@return that length}
+   * random row hold their values.
+   *
+   * @return that length
    */
   private static long check(VecGroup reader, SplittableRandom random, String context)
       throws Exception {
