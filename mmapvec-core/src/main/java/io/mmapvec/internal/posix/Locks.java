@@ -91,24 +91,14 @@ final class Locks {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.callState(arena);
       MemorySegment lock = flock(arena, exclusive ? F_WRLCK : F_RDLCK, start, length);
-      while (true) {
-        int result;
-        try {
-          result = (int) FCNTL.invokeExact(state, fd, F_OFD_SETLK, lock);
-        } catch (Throwable t) {
-          throw Libc.rethrow(t);
-        }
-        if (result != -1) {
-          return true;
-        }
-        int errno = Libc.errno(state);
-        if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
-          return false;
-        }
-        if (errno != Errno.EINTR) {
-          throw Errno.failure("fcntl(F_OFD_SETLK)", errno, file);
-        }
+      if (fcntl(state, fd, F_OFD_SETLK, lock) != -1) {
+        return true;
       }
+      int errno = Libc.errno(state);
+      if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
+        return false;
+      }
+      throw Errno.failure("fcntl(F_OFD_SETLK)", errno, file);
     }
   }
 
@@ -125,16 +115,7 @@ final class Locks {
   static void unlockOfd(int fd, long start, long length, Path file) throws NativeCallException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.callState(arena);
-      MemorySegment lock = flock(arena, F_UNLCK, start, length);
-      int result;
-      do {
-        try {
-          result = (int) FCNTL.invokeExact(state, fd, F_OFD_SETLK, lock);
-        } catch (Throwable t) {
-          throw Libc.rethrow(t);
-        }
-      } while (result == -1 && Libc.errno(state) == Errno.EINTR);
-      if (result == -1) {
+      if (fcntl(state, fd, F_OFD_SETLK, flock(arena, F_UNLCK, start, length)) == -1) {
         throw Errno.failure("fcntl(F_OFD_SETLK, F_UNLCK)", Libc.errno(state), file);
       }
     }
@@ -158,15 +139,7 @@ final class Locks {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.callState(arena);
       MemorySegment lock = flock(arena, exclusive ? F_WRLCK : F_RDLCK, start, length);
-      int result;
-      do {
-        try {
-          result = (int) FCNTL.invokeExact(state, fd, F_OFD_GETLK, lock);
-        } catch (Throwable t) {
-          throw Libc.rethrow(t);
-        }
-      } while (result == -1 && Libc.errno(state) == Errno.EINTR);
-      if (result == -1) {
+      if (fcntl(state, fd, F_OFD_GETLK, lock) == -1) {
         throw Errno.failure("fcntl(F_OFD_GETLK)", Libc.errno(state), file);
       }
       short type = lock.get(JAVA_SHORT, L_TYPE);
@@ -204,24 +177,14 @@ final class Locks {
     int operation = exclusive ? LOCK_EX : LOCK_SH;
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.callState(arena);
-      while (true) {
-        int result;
-        try {
-          result = (int) FLOCK.invokeExact(state, fd, operation | LOCK_NB);
-        } catch (Throwable t) {
-          throw Libc.rethrow(t);
-        }
-        if (result == 0) {
-          return true;
-        }
-        int errno = Libc.errno(state);
-        if (errno == Errno.EAGAIN) { // EWOULDBLOCK is EAGAIN on Linux
-          return false;
-        }
-        if (errno != Errno.EINTR) {
-          throw Errno.failure("flock", errno, file);
-        }
+      if (flock(state, fd, operation | LOCK_NB) == 0) {
+        return true;
       }
+      int errno = Libc.errno(state);
+      if (errno == Errno.EAGAIN) { // EWOULDBLOCK is EAGAIN on Linux
+        return false;
+      }
+      throw Errno.failure("flock", errno, file);
     }
   }
 
@@ -231,30 +194,44 @@ final class Locks {
    * last reference to its description goes.
    */
   static void unlock(int fd, Path file) throws NativeCallException {
+    unlockOfd(fd, 0, 0, file); // the whole file
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.callState(arena);
-      MemorySegment lock = flock(arena, F_UNLCK, 0, 0); // the whole file
-      int result;
-      do {
-        try {
-          result = (int) FCNTL.invokeExact(state, fd, F_OFD_SETLK, lock);
-        } catch (Throwable t) {
-          throw Libc.rethrow(t);
-        }
-      } while (result == -1 && Libc.errno(state) == Errno.EINTR);
-      if (result == -1) {
-        throw Errno.failure("fcntl(F_OFD_SETLK, F_UNLCK)", Libc.errno(state), file);
-      }
-      do {
-        try {
-          result = (int) FLOCK.invokeExact(state, fd, LOCK_UN);
-        } catch (Throwable t) {
-          throw Libc.rethrow(t);
-        }
-      } while (result == -1 && Libc.errno(state) == Errno.EINTR);
-      if (result == -1) {
+      if (flock(state, fd, LOCK_UN) == -1) {
         throw Errno.failure("flock(LOCK_UN)", Libc.errno(state), file);
       }
     }
+  }
+
+  /**
+   * {@return {@code fcntl(fd, cmd, lock)}, called again while it fails with EINTR} On -1 the errno
+   * is in {@code state}.
+   */
+  private static int fcntl(MemorySegment state, int fd, int cmd, MemorySegment lock) {
+    int result;
+    do {
+      try {
+        result = (int) FCNTL.invokeExact(state, fd, cmd, lock);
+      } catch (Throwable t) {
+        throw Libc.rethrow(t);
+      }
+    } while (result == -1 && Libc.errno(state) == Errno.EINTR);
+    return result;
+  }
+
+  /**
+   * {@return {@code flock(fd, operation)}, called again while it fails with EINTR} On -1 the errno
+   * is in {@code state}.
+   */
+  private static int flock(MemorySegment state, int fd, int operation) {
+    int result;
+    do {
+      try {
+        result = (int) FLOCK.invokeExact(state, fd, operation);
+      } catch (Throwable t) {
+        throw Libc.rethrow(t);
+      }
+    } while (result == -1 && Libc.errno(state) == Errno.EINTR);
+    return result;
   }
 }
