@@ -215,6 +215,43 @@ class LiveGroupReaderTest {
     }
   }
 
+  /**
+   * The group's flusher ({@code SyncPolicy.every}; its columns are opened {@code manual}) commits a
+   * set that leaves every length alone, and counts it as a rewrite; appends leave the counter
+   * alone.
+   */
+  @Test
+  void theGroupFlusherCommitsAnInPlaceSetAndCountsItAsARewrite() throws Exception {
+    VecOptions every = VecOptions.defaults().withSyncPolicy(SyncPolicy.every(Duration.ofMillis(2)));
+    try (VecGroup w = VecGroup.open(dir, every)) {
+      addRows(w, 0, 10);
+      w.sync();
+      try (VecGroup r = VecGroup.open(dir, RO)) {
+        long r0 = r.rewriteCount();
+        addRows(w, 10, 20);
+        LongVec a = r.longVec("a");
+        awaitGroup(r, () -> a.size() == 20);
+        assertThat(r.rewriteCount()).as("appends only").isEqualTo(r0);
+        w.doubleVec("b").set(3, -3);
+        awaitGroup(r, () -> r.rewriteCount() != r0);
+        assertThat(r.doubleVec("b").get(3)).isEqualTo(-3);
+        assertThat(r.doubleVec("b").size()).isEqualTo(20);
+      }
+    }
+  }
+
+  /** Refreshes {@code r} until {@code done} holds; fails after a minute. */
+  private static void awaitGroup(VecGroup r, java.util.function.BooleanSupplier done)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    r.refresh();
+    while (!done.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited a minute").isLessThan(deadline);
+      r.awaitCommit(Duration.ofMillis(50));
+      r.refresh();
+    }
+  }
+
   @Test
   void rewriteCountTellsInPlaceChangesAndAppendsLeaveItAlone() throws Exception {
     try (VecGroup w = VecGroup.open(dir)) {

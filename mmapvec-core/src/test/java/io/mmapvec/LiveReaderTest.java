@@ -176,6 +176,41 @@ class LiveReaderTest {
     assertThat(r.toArray()).containsExactly(0, 1, 2, 33, 4, 7, 8);
   }
 
+  /**
+   * The flusher ({@code SyncPolicy.every}) cannot read the owner's dirty range; it learns of
+   * rewrites from the owner's count of them. Appends it commits leave the counter alone; a set that
+   * leaves the size alone is committed without any further call, and counted.
+   */
+  @Test
+  void theFlusherCommitsAnInPlaceSetAndCountsItAsARewrite() throws Exception {
+    VecOptions every = VecOptions.defaults().withSyncPolicy(SyncPolicy.every(Duration.ofMillis(2)));
+    LongVec w = track(LongVec.open(file, every, Backend.nativeBackend()));
+    LongVec r = reader();
+    long start = r.rewriteCount();
+    for (int i = 0; i < 10; i++) {
+      w.add(i);
+    }
+    awaitReader(r, () -> r.size() == 10);
+    w.add(10);
+    awaitReader(r, () -> r.size() == 11);
+    assertThat(r.rewriteCount()).as("appends only").isEqualTo(start);
+    w.set(3, 33);
+    awaitReader(r, () -> r.rewriteCount() != start);
+    assertThat(r.get(3)).isEqualTo(33);
+    assertThat(r.size()).isEqualTo(11);
+  }
+
+  /** Refreshes {@code r} until {@code done} holds; fails after a minute. */
+  static void awaitReader(Vec r, java.util.function.BooleanSupplier done) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    r.refresh();
+    while (!done.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited a minute").isLessThan(deadline);
+      r.awaitCommit(Duration.ofMillis(50));
+      r.refresh();
+    }
+  }
+
   @Test
   void theCounterSurvivesReopeningAndStartsAtZeroInANewFile() throws IOException {
     try (LongVec w = LongVec.open(file, VecOptions.defaults(), Backend.nativeBackend())) {

@@ -261,7 +261,7 @@ public final class GroupStore implements GroupHook {
             p);
       }
       ElementLayout layout = ColumnFiles.checkedLayout(c, p, backend);
-      Storage s = Storage.openColumn(p, columnOptions, layout, backend);
+      Storage s = openColumn(p, layout);
       columns.put(c.name(), s);
       if (s.committedSequence() < c.columnSequence()) {
         throw new VecFormatException(
@@ -344,7 +344,7 @@ public final class GroupStore implements GroupHook {
             "a group holds at most " + GroupManifestFormat.MAX_COLUMNS + " columns (" + dir + ")");
       }
       Path p = dir.resolve(ADD + name + VEC);
-      s = Storage.openColumn(p, columnOptions, layout, backend);
+      s = openColumn(p, layout);
       s.joinGroup(this);
       added.put(name, s);
       return s;
@@ -504,6 +504,19 @@ public final class GroupStore implements GroupHook {
       poison = e instanceof IOException io ? io : new IOException(e);
       throw e;
     }
+  }
+
+  /**
+   * Opens a column file of this writer's group; under {@code SyncPolicy.every} the group's flusher
+   * commits it, so it counts rewrites for that flusher (see {@link
+   * ElementAccess#countRewritesForBackgroundCommits()}).
+   */
+  private Storage openColumn(Path p, ElementLayout layout) throws IOException {
+    Storage s = Storage.openColumn(p, columnOptions, layout, backend);
+    if (options.syncPolicy() instanceof SyncPolicy.Every) {
+      s.countRewritesForBackgroundCommits();
+    }
+    return s;
   }
 
   // ------------------------------------------------------------------------------------ readers

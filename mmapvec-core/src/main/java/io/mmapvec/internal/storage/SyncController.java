@@ -222,22 +222,16 @@ final class SyncController {
         return;
       }
       long n = storage.publishedSize();
-      // A racy read: a stale value only moves the flush of a change to the next round.
-      long mark = schedule.mark();
-      if (schedule.idleSinceLastFlush(mark)
-          && !dirty.viewsOut()
-          && n == committer.committedSize()
-          && !committer.fileSizeChanged()) {
-        return; // idle since the last round: nothing to flush, and not counted as a sync
-      }
       // The owner's dirty range cannot be read race-free: any non-append call since the last
-      // commit counts as a rewrite. A call racing this read is counted in the next round.
+      // commit counts as a rewrite. Racy reads: a call racing them is counted in the next round.
       long rewriteMark = schedule.rewriteMark();
       boolean rewrote =
           dirty.viewsOut() || n < committer.committedSize() || schedule.rewroteSince(rewriteMark);
+      if (!rewrote && n == committer.committedSize() && !committer.fileSizeChanged()) {
+        return; // idle since the last commit: nothing to flush, and not counted as a sync
+      }
       commit(SyncTrigger.EVERY, n, 0, n, rewrote);
       schedule.rewritesCommitted(rewriteMark);
-      schedule.flushed(mark);
     } catch (IOException | RuntimeException e) {
       // Already recorded as the poison by the committer.
     } finally {

@@ -9,9 +9,13 @@ import java.util.concurrent.ScheduledFuture;
  * everyWrites}), or from the background flusher every interval ({@code every}), which skips rounds
  * in which nothing changed.
  *
- * <p><b>Threads:</b> {@link #countDown()} runs in the owner thread only; the flusher reads the
- * countdown racily (a stale value only moves a flush to the next round) and keeps its own mark
- * under the commit lock.
+ * <p>Only the policy that needs a count is counted (the storage asks): {@link #countDown()} under
+ * {@code everyWrites}, {@link #countRewrite()} when a background committer runs. A manual vector
+ * counts nothing.
+ *
+ * <p><b>Threads:</b> the counts are kept by the owner thread only; the flusher reads the rewrite
+ * count racily (a call racing the read is counted in the next round) and keeps its own mark under
+ * the commit lock.
  */
 final class SyncSchedule {
   private final long writesPerSync;
@@ -25,9 +29,6 @@ final class SyncSchedule {
 
   /** {@link #rewriteCalls} as the last commit accounted for it (under the commit lock). */
   private long rewriteCallsAtCommit;
-
-  /** {@link #writesUntilSync} as the flusher last committed it (under the commit lock). */
-  private long writesAtLastFlush = Long.MIN_VALUE;
 
   private ScheduledFuture<?> flusher;
 
@@ -82,20 +83,5 @@ final class SyncSchedule {
     if (flusher != null) {
       flusher.cancel(false);
     }
-  }
-
-  /** {@return whether no mutating call was counted between the flusher's last commit and mark} */
-  boolean idleSinceLastFlush(long mark) {
-    return mark == writesAtLastFlush;
-  }
-
-  /** {@return a mark of the mutating calls so far, read racily, for {@link #flushed(long)}} */
-  long mark() {
-    return writesUntilSync;
-  }
-
-  /** The flusher committed everything up to {@code mark}. */
-  void flushed(long mark) {
-    writesAtLastFlush = mark;
   }
 }
