@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.mmapvec.StructRecords.Tick;
+import io.mmapvec.internal.format.GroupManifestFormat;
+import io.mmapvec.internal.format.GroupManifestFormat.Commit;
 import io.mmapvec.internal.posix.Posix;
 import io.mmapvec.internal.storage.CrashHooks;
 import io.mmapvec.internal.storage.CrashPoint;
+import io.mmapvec.internal.storage.GroupStore;
+import io.mmapvec.internal.storage.Visibility;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
  * at once (every subset when few, a sample otherwise), each file with its durable or its current
  * size. Every image must open (read-only) with every column at one length, the last completed
  * commit's or the one in progress, and every row right. Never columns at different commits.
+ *
+ * <p>The visibility gate too: at every crash instant the test asks the gate, over the manifest as
+ * the page cache holds it (the writer alive), which group commit a live reader in another process
+ * would be shown; every image of that instant must open at that commit or a newer one, or a reader
+ * would have seen a commit a power loss takes back. (It fails if the writer publishes a commit's
+ * sequence before the manifest slot's {@code fdatasync}.)
  *
  * <p>Not modelled: directory entries (the workload adds and drops no column; the pending-name
  * protocol is tested in {@link VecGroupTest}), torn sectors inside a page.
@@ -70,6 +82,10 @@ class GroupPowerLossTest {
   private long inProgressRows = -1;
   private SplittableRandom random;
   private String context;
+
+  /** The group commit a live reader would be shown at the current crash instant (0: none). */
+  private long shownToAReader;
+
   private int imageCounter;
 
   @Test
@@ -82,6 +98,9 @@ class GroupPowerLossTest {
     assertThat(stats.getOrDefault("images", 0)).isPositive();
     assertThat(stats.getOrDefault("atInProgressCommit", 0))
         .as("some images show the commit in progress")
+        .isPositive();
+    assertThat(stats.getOrDefault("gateHeldBack", 0))
+        .as("instants at which the gate held back a manifest slot that was not yet durable")
         .isPositive();
   }
 
@@ -183,6 +202,7 @@ class GroupPowerLossTest {
         }
       }
       count("instants");
+      shownToAReader = shownToALiveReader(current.get(GroupStore.MANIFEST));
       if (changed.size() <= ENUMERATE_UP_TO) {
         for (int mask = 0; mask < (1 << changed.size()); mask++) {
           List<Page> subset = new ArrayList<>();
@@ -206,6 +226,57 @@ class GroupPowerLossTest {
       }
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The visibility gate, asked about the manifest as the page cache holds it now, with the writer
+   * alive: {@return the sequence of the group commit a live reader would be shown, 0 if none}
+   */
+  private long shownToALiveReader(byte[] manifest) throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment m = a.allocate(manifest.length, 8);
+      MemorySegment.copy(MemorySegment.ofArray(manifest), 0, m, 0, manifest.length);
+      Commit shown =
+          Visibility.choose(
+              new Visibility.Slots<Commit>() {
+                @Override
+                public long published() {
+                  return GroupManifestFormat.publishedSequence(m);
+                }
+
+                @Override
+                public Commit read(int slot) {
+                  return GroupManifestFormat.readSlotLive(m, slot);
+                }
+
+                @Override
+                public long sequence(Commit c) {
+                  return c.sequence();
+                }
+              },
+              0,
+              new Visibility.Gate() {
+                @Override
+                public boolean writerAlive() {
+                  return true;
+                }
+
+                @Override
+                public void syncSlotPages() {
+                  throw new AssertionError("the gate msyncs only when no writer is alive");
+                }
+              });
+      long newest = 0;
+      for (int slot = 0; slot < 2; slot++) {
+        Commit c = GroupManifestFormat.readSlotLive(m, slot);
+        newest = Math.max(newest, c == null ? 0 : c.sequence());
+      }
+      count("gateChecks");
+      if (shown == null || newest > shown.sequence()) {
+        count("gateHeldBack");
+      }
+      return shown == null ? 0 : shown.sequence();
     }
   }
 
@@ -258,6 +329,13 @@ class GroupPowerLossTest {
             "image opened with %d rows; last commit %d, in progress %d; kept pages %s; %s",
             n, committedRows, inProgressRows, kept, context);
       }
+      if (v.sequence() < shownToAReader) {
+        fail(
+            "a live reader was shown group commit %d, but this power-loss image opens at commit"
+                + " %d: the reader saw a commit that was not durable; kept pages %s; %s",
+            shownToAReader, v.sequence(), kept, context);
+      }
+      count("gateImages");
       for (long i = 0; i < n; i++) {
         if (!v.get(i).equals(GroupCrashChild.tick(i))) {
           fail("row %d of %d is %s; kept pages %s; %s", i, n, v.get(i), kept, context);
