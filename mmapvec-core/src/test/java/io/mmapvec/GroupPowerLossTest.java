@@ -238,23 +238,8 @@ class GroupPowerLossTest {
       MemorySegment m = a.allocate(manifest.length, 8);
       MemorySegment.copy(MemorySegment.ofArray(manifest), 0, m, 0, manifest.length);
       Commit shown =
-          Visibility.choose(
-              new Visibility.Slots<Commit>() {
-                @Override
-                public long published() {
-                  return GroupManifestFormat.publishedSequence(m);
-                }
-
-                @Override
-                public Commit read(int slot) {
-                  return GroupManifestFormat.readSlotLive(m, slot);
-                }
-
-                @Override
-                public long sequence(Commit c) {
-                  return c.sequence();
-                }
-              },
+          Visibility.chooseGroupCommit(
+              m,
               0,
               new Visibility.Gate() {
                 @Override

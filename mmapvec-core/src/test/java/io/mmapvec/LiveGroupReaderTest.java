@@ -240,16 +240,9 @@ class LiveGroupReaderTest {
     }
   }
 
-  /** Refreshes {@code r} until {@code done} holds; fails after a minute. */
   private static void awaitGroup(VecGroup r, java.util.function.BooleanSupplier done)
       throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    r.refresh();
-    while (!done.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited a minute").isLessThan(deadline);
-      r.awaitCommit(Duration.ofMillis(50));
-      r.refresh();
-    }
+    LiveReaderTest.awaitUntil(r::refresh, r::awaitCommit, done);
   }
 
   @Test

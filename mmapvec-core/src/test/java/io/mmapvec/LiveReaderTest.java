@@ -17,8 +17,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,15 +202,27 @@ class LiveReaderTest {
     assertThat(r.size()).isEqualTo(11);
   }
 
-  /** Refreshes {@code r} until {@code done} holds; fails after a minute. */
-  static void awaitReader(Vec r, java.util.function.BooleanSupplier done) throws Exception {
+  private static void awaitReader(Vec r, BooleanSupplier done) throws Exception {
+    awaitUntil(r::refresh, r::awaitCommit, done);
+  }
+
+  /**
+   * Refreshes a reader (a vector or a group) until {@code done} holds, waiting for commits in
+   * between; fails after a minute.
+   */
+  static void awaitUntil(Callable<?> refresh, Await await, BooleanSupplier done) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    r.refresh();
+    refresh.call();
     while (!done.getAsBoolean()) {
       assertThat(System.nanoTime()).as("waited a minute").isLessThan(deadline);
-      r.awaitCommit(Duration.ofMillis(50));
-      r.refresh();
+      await.awaitCommit(Duration.ofMillis(50));
+      refresh.call();
     }
+  }
+
+  /** A reader's {@code awaitCommit}. */
+  interface Await {
+    long awaitCommit(Duration timeout) throws Exception;
   }
 
   @Test

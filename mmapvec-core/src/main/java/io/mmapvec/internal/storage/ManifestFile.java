@@ -186,23 +186,8 @@ final class ManifestFile {
     }
     MemorySegment m = map;
     BackendFile f = locked.file();
-    return Visibility.choose(
-        new Visibility.Slots<Commit>() {
-          @Override
-          public long published() {
-            return GroupManifestFormat.publishedSequence(m);
-          }
-
-          @Override
-          public Commit read(int slot) {
-            return GroupManifestFormat.readSlotLive(m, slot);
-          }
-
-          @Override
-          public long sequence(Commit c) {
-            return c.sequence();
-          }
-        },
+    return Visibility.chooseGroupCommit(
+        m,
         held,
         new Visibility.Gate() {
           @Override

@@ -1,6 +1,8 @@
 package io.mmapvec.internal.storage;
 
 import io.mmapvec.internal.format.CommitSlot;
+import io.mmapvec.internal.format.GroupManifestFormat;
+import io.mmapvec.internal.format.GroupManifestFormat.Commit;
 import io.mmapvec.internal.format.LiveHeader;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -94,6 +96,37 @@ public final class Visibility {
           @Override
           public long sequence(CommitSlot s) {
             return s.sequence();
+          }
+        },
+        held,
+        gate);
+  }
+
+  /**
+   * {@return the newest group commit a reader may show, or null if none is newer than {@code held}}
+   *
+   * @param manifest the group manifest mapped from offset 0
+   * @param held the group sequence the reader shows now (0 if none yet)
+   * @param gate liveness and durability of the actual manifest
+   * @throws IOException if asking the gate fails
+   */
+  public static Commit chooseGroupCommit(MemorySegment manifest, long held, Gate gate)
+      throws IOException {
+    return choose(
+        new Slots<Commit>() {
+          @Override
+          public long published() {
+            return GroupManifestFormat.publishedSequence(manifest);
+          }
+
+          @Override
+          public Commit read(int slot) {
+            return GroupManifestFormat.readSlotLive(manifest, slot);
+          }
+
+          @Override
+          public long sequence(Commit c) {
+            return c.sequence();
           }
         },
         held,
